@@ -1,0 +1,2 @@
+//! `trace`: prints a scenario's timeline (placeholder until the model lands).
+fn main() {}

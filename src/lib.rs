@@ -1,0 +1,19 @@
+//! Syscall Explorer: an interactive explainer of the x86-64 Linux system call round trip.
+//!
+//! Layers (dependencies point one way, see ARCHITECTURE.md):
+//! - [`model`]: the machine (CPU, memory, a small kernel), scenarios and the [`model::Timeline`]. Pure Rust.
+//! - `asm` (native only): the one place that uses iced-x86, to encode, decode and format the programs the model runs.
+//! - [`app`]: the one reducer, plus URL and timer effects.
+//! - [`ui`]: Yew components, pure views of a frame.
+
+pub mod app;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod asm;
+pub mod model;
+pub mod ui;
+
+/// Mounts the app on the page's `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,1 @@
+//! Yew components: pure views of a frame, plus callbacks.
