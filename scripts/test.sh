@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Command 2: installs what the tests need (scripts/setup.sh --test), then runs every test layer in order and stops at
+# the first failure.
+#
+#   scripts/test.sh                 setup, then all layers
+#   scripts/test.sh LAYER...        setup, then only these layers (in the order given)
+#   scripts/test.sh --no-setup ...  skip setup (the tools are known to be there)
+#   scripts/test.sh --list          list the layers
+#
+# Layers: fmt clippy clippy-wasm doc test wasm-test build size e2e
+# Screenshots go to artifacts/screenshots/, the size report to artifacts/size-report.txt (both git-ignored).
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+ALL_LAYERS=(fmt clippy clippy-wasm doc test wasm-test build size e2e)
+
+describe() {
+    case "$1" in
+        fmt) echo "formatting: cargo fmt --check" ;;
+        clippy) echo "lints, host: cargo clippy --all-targets -- -D warnings" ;;
+        clippy-wasm) echo "lints, wasm32: cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings" ;;
+        doc) echo "docs: RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps" ;;
+        test) echo "native tests: cargo test --all-targets, then cargo test --doc" ;;
+        wasm-test) echo "browser tests: cargo test --target wasm32-unknown-unknown (headless Chromium)" ;;
+        build) echo "release build: trunk build --release (wasm-opt -Oz)" ;;
+        size) echo "size report: scripts/size-report.sh (artifacts/size-report.txt)" ;;
+        e2e) echo "end to end: playwright test (release build on 127.0.0.1, screenshots in artifacts/screenshots/)" ;;
+        *) return 1 ;;
+    esac
+}
+
+run_layer() {
+    case "$1" in
+        fmt) cargo fmt --all --check ;;
+        clippy) cargo clippy --all-targets -- -D warnings ;;
+        clippy-wasm) cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings ;;
+        doc) RUSTDOCFLAGS="-Dwarnings" cargo doc --no-deps ;;
+        test)
+            cargo test --all-targets
+            cargo test --doc
+            ;;
+        wasm-test) wasm_test ;;
+        build) trunk build --release ;;
+        size) scripts/size-report.sh ;;
+        e2e) playwright test ;;
+    esac
+}
+
+# Runs the wasm32 tests in headless Chromium and warns when no browser test ran at all (a plain #[test] compiled for
+# wasm32 is silently skipped, so a green run with zero tests proves nothing).
+wasm_test() {
+    CHROMEDRIVER="$(command -v chromedriver)"
+    export CHROMEDRIVER
+    local log
+    log="$(mktemp)"
+    cargo test --target wasm32-unknown-unknown 2>&1 | tee "$log"
+    local n_ran
+    n_ran="$(sed -n 's/.*test result: ok\. \([0-9][0-9]*\) passed.*/\1/p' "$log" | awk '{ sum += $1 } END { print sum + 0 }')"
+    rm -f "$log"
+    if [ "$n_ran" -eq 0 ]; then
+        echo "WARNING: no wasm-bindgen-test ran in the browser (add #[wasm_bindgen_test] tests in tests/web.rs)" >&2
+    else
+        note "$n_ran wasm test(s) passed in headless Chromium"
+    fi
+}
+
+with_setup=true
+layers=()
+for arg in "$@"; do
+    case "$arg" in
+        --no-setup) with_setup=false ;;
+        --list)
+            for layer in "${ALL_LAYERS[@]}"; do printf '%-12s %s\n' "$layer" "$(describe "$layer")"; done
+            exit 0
+            ;;
+        -h | --help)
+            sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            if ! describe "$arg" >/dev/null; then
+                echo "test.sh: unknown layer '$arg' (layers: ${ALL_LAYERS[*]})" >&2
+                exit 2
+            fi
+            layers+=("$arg")
+            ;;
+    esac
+done
+if ((${#layers[@]} == 0)); then layers=("${ALL_LAYERS[@]}"); fi
+
+start=$SECONDS
+if $with_setup; then
+    scripts/setup.sh --test
+fi
+
+n_passed=0
+summary=()
+for layer in "${layers[@]}"; do
+    banner "test [$((n_passed + 1))/${#layers[@]}] $(describe "$layer")"
+    layer_start=$SECONDS
+    # A subshell of its own with errexit: `if ! (...)` would switch errexit off inside the layer.
+    set +e
+    (
+        set -e
+        run_layer "$layer"
+    )
+    layer_status=$?
+    set -e
+    if ((layer_status != 0)); then
+        banner "FAILED: $layer ($((SECONDS - layer_start)) s)"
+        for line in "${summary[@]}"; do echo "$line"; done
+        printf '%-12s FAILED\n' "$layer"
+        echo "layers: $n_passed passed, 1 failed"
+        exit 1
+    fi
+    n_passed=$((n_passed + 1))
+    summary+=("$(printf '%-12s ok  %4d s' "$layer" $((SECONDS - layer_start)))")
+done
+
+banner "All ${#layers[@]} layers passed in $((SECONDS - start)) s"
+for line in "${summary[@]}"; do echo "$line"; done
+echo "layers: $n_passed passed, 0 failed"
