@@ -1,0 +1,131 @@
+//! The small instruction set the model executes: [`Insn`], with operands [`Operand`] and [`Mem`].
+//!
+//! `src/asm/` decodes real x86-64 bytes with iced-x86 into these values; the model never sees bytes it would have to
+//! decode itself. Only the forms the user and kernel programs use are here; anything else is rejected by the decoder.
+
+use super::cpu::Gpr;
+
+/// Operand width in bits. Writing a 32-bit register zero-extends into the 64-bit register, as on real hardware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Width {
+    W8,
+    W32,
+    W64,
+}
+
+impl Width {
+    /// Bytes in an operand of this width.
+    pub fn bytes(self) -> usize {
+        match self {
+            Width::W8 => 1,
+            Width::W32 => 4,
+            Width::W64 => 8,
+        }
+    }
+
+    /// All ones in this width.
+    pub fn mask(self) -> u64 {
+        match self {
+            Width::W8 => 0xff,
+            Width::W32 => 0xffff_ffff,
+            Width::W64 => u64::MAX,
+        }
+    }
+
+    /// The sign bit in this width.
+    pub fn sign_bit(self) -> u64 {
+        1 << (self.bytes() * 8 - 1)
+    }
+}
+
+/// The segment a memory operand goes through. Only GS has a non-zero base in this model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Segment {
+    Ds,
+    Gs,
+}
+
+/// A memory operand: `seg:[base + disp]`. RIP-relative operands are resolved to an absolute `disp` by the decoder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Mem {
+    pub seg: Segment,
+    pub base: Option<Gpr>,
+    pub disp: u64,
+}
+
+/// An instruction operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operand {
+    Reg(Gpr),
+    /// Already sign-extended to 64 bits, as the CPU does for imm8/imm32 operands.
+    Imm(u64),
+    Mem(Mem),
+}
+
+/// A two-operand arithmetic or logic operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AluOp {
+    Add,
+    Sub,
+    /// SUB that only sets flags.
+    Cmp,
+    And,
+    Or,
+    Xor,
+    /// AND that only sets flags.
+    Test,
+}
+
+/// A condition code for `jcc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cond {
+    /// Above or equal (unsigned): CF = 0.
+    Ae,
+    /// Equal / zero: ZF = 1.
+    E,
+    /// Not equal / not zero: ZF = 0.
+    Ne,
+}
+
+/// One decoded instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Insn {
+    /// `endbr64`: the indirect-branch landing pad; architecturally a no-op here.
+    Endbr64,
+    /// `mov dst, src` of `width`; 32-bit register writes zero-extend.
+    Mov { dst: Operand, src: Operand, width: Width },
+    /// `movsxd dst, src32`: sign-extends a 32-bit register into a 64-bit one.
+    Movsxd { dst: Gpr, src: Gpr },
+    /// `lea dst, [mem]`.
+    Lea { dst: Gpr, mem: Mem },
+    /// `op dst, src` of `width`, setting the status flags.
+    Alu { op: AluOp, dst: Operand, src: Operand, width: Width },
+    /// `neg dst` of `width`.
+    Neg { dst: Gpr, width: Width },
+    /// `push src` (64-bit).
+    Push { src: Operand },
+    /// `pop dst` (64-bit).
+    Pop { dst: Gpr },
+    /// Near `call target`.
+    Call { target: u64 },
+    /// Near `call qword ptr [mem]`: through a function pointer, as glibc calls into the vDSO.
+    CallMem { mem: Mem },
+    /// Near `ret`.
+    Ret,
+    /// `jmp target`.
+    Jmp { target: u64 },
+    /// `jcc target`.
+    Jcc { cond: Cond, target: u64 },
+    /// `syscall` (0F 05).
+    Syscall,
+    /// `sysretq` (48 0F 07), the 64-bit form.
+    Sysretq,
+    /// `swapgs` (0F 01 F8).
+    Swapgs,
+    /// `int imm8`.
+    Int { vector: u8 },
+    /// `iretq` (48 CF).
+    Iretq,
+    /// `hlt`.
+    Hlt,
+}
