@@ -213,6 +213,9 @@ pub struct Dispatch {
     pub outcome: DispatchOutcome,
 }
 
+/// What [`dispatch_x64`] returns: the same [`Dispatch`] type as for i386, named for the 64-bit path.
+pub type Dispatch64 = Dispatch;
+
 impl Dispatch {
     /// The stub the kernel calls, e.g. `"__x64_sys_read"`, `"__ia32_compat_sys_open"`, `"__x64_sys_ni_syscall"`;
     /// `None` when the call is skipped.
@@ -325,7 +328,7 @@ fn dispatch(table: DispatchTable, register: u64, nr: i32) -> Dispatch {
 /// assert_eq!(unknown.outcome, DispatchOutcome::OutOfRange);
 /// assert_eq!(unknown.result_without_handler(), Some(-38));
 /// ```
-pub fn dispatch_x64(rax: u64) -> Dispatch {
+pub fn dispatch_x64(rax: u64) -> Dispatch64 {
     dispatch(DispatchTable::X64, rax, rax as u32 as i32)
 }
 
