@@ -6,12 +6,22 @@
 
 pub mod cpu;
 pub mod image;
+pub mod input;
 pub mod isa;
+pub mod kernel;
 pub mod layout;
+pub mod linux;
+pub mod machine;
 pub mod memory;
+pub mod narration;
 pub mod program;
+pub mod scenario;
 pub mod step;
 pub mod syscall_table;
 pub mod syscalls;
+pub mod timeline;
+pub mod trace;
 
+pub use scenario::{Preset, Program, Scenario};
 pub use step::SeedStep;
+pub use timeline::{Frame, Timeline};

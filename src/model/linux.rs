@@ -1,0 +1,915 @@
+//! The C part of the kernel, as named steps: `do_syscall_64` and `do_int80_emulation` (Linux 6.12
+//! `arch/x86/entry/common.c`), the handlers the scenarios call (`ksys_read`, `ksys_write`, `do_sys_openat2`,
+//! `close_fd`, `sys_getpid`, `do_group_exit`) and the vDSO's `clock_gettime`. Each step mutates the machine and
+//! records one frame. Facts: ../shared/reference/entry.md.
+
+use std::rc::Rc;
+
+use super::cpu::{flags, selectors, Gpr};
+use super::kernel::{OpenFile, Target, NR_OPEN};
+use super::layout::{pt_regs, TASK_SIZE_MAX};
+use super::memory::Access;
+use super::step::SeedStep;
+use super::syscalls::{dispatch_i386, dispatch_x64, Dispatch, DispatchOutcome, DispatchTable, ENOSYS};
+use super::timeline::{Builder, Executed, Work};
+
+const EBADF: i64 = 9;
+const EFAULT: i64 = 14;
+const ENOENT: i64 = 2;
+const EACCES: i64 = 13;
+const EINVAL: i64 = 22;
+const EMFILE: i64 = 24;
+const ENAMETOOLONG: i64 = 36;
+const ENOTDIR: i64 = 20;
+/// `MAX_RW_COUNT = INT_MAX & PAGE_MASK`: the most one read or write moves.
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+/// `PATH_MAX`.
+const PATH_MAX: usize = 4096;
+
+/// The name of an errno value.
+pub fn errno_name(errno: i64) -> &'static str {
+    match errno {
+        1 => "EPERM",
+        2 => "ENOENT",
+        9 => "EBADF",
+        13 => "EACCES",
+        14 => "EFAULT",
+        20 => "ENOTDIR",
+        22 => "EINVAL",
+        24 => "EMFILE",
+        36 => "ENAMETOOLONG",
+        38 => "ENOSYS",
+        _ => "E?",
+    }
+}
+
+/// `"-9 (-EBADF)"` for errors, the plain number otherwise.
+pub fn describe_result(value: i64) -> String {
+    if (-4095..0).contains(&value) {
+        format!("{value} (-{})", errno_name(-value))
+    } else {
+        value.to_string()
+    }
+}
+
+struct Ctx<'b> {
+    b: &'b mut Builder,
+    regs: u64,
+    step: SeedStep,
+}
+
+impl Ctx<'_> {
+    fn reg(&self, offset: u64) -> u64 {
+        self.b.machine.mem.read_le(self.regs + offset, 8, Access::Kernel).unwrap_or(0)
+    }
+
+    fn set_reg(&mut self, offset: u64, value: u64) {
+        let _ = self.b.machine.mem.write_le(self.regs + offset, value, 8, Access::Kernel);
+    }
+
+    fn frame(&mut self, function: &'static str, code: String, work: Work, key: &str, text: String) {
+        let step = self.step;
+        self.b.record(step, Executed::Step { function, code, work }, key, text);
+    }
+
+    fn kernel(&mut self) -> &mut super::kernel::Kernel {
+        Rc::make_mut(&mut self.b.machine.kernel)
+    }
+}
+
+/// `do_syscall_64(regs, nr)`: enter, check the number, dispatch, run the handler, exit work, decide SYSRET.
+pub fn do_syscall_64(b: &mut Builder) {
+    let regs = b.machine.cpu.get(Gpr::Rdi);
+    let mut ctx = Ctx { b, regs, step: SeedStep::Dispatch };
+    ctx.b.machine.cpu.rflags |= flags::IF;
+    ctx.frame(
+        "do_syscall_64",
+        "nr = syscall_enter_from_user_mode(regs, nr);  /* local_irq_enable() */".to_string(),
+        Work::EnterKernel,
+        "kernel.enter",
+        "Now in C. The kernel notes that it came from user mode and turns interrupts back on (IF = 1): SYSCALL had \
+         masked them with FMASK so the entry code could not be interrupted before it had a stack. No seccomp filter, \
+         tracer or audit is active, so the number is not changed."
+            .to_string(),
+    );
+    let dispatch = dispatch_x64(ctx.reg(pt_regs::ORIG_AX));
+    dispatch_steps(&mut ctx, dispatch);
+    let result = ctx.reg(pt_regs::AX) as i64;
+    if ctx.b.machine.kernel.exit_status.is_some() {
+        return;
+    }
+    exit_steps(&mut ctx, result);
+    // SYSRET eligibility (common.c lines 85–125): the registers SYSRET restores from must hold what IRET would.
+    let ip = ctx.reg(pt_regs::IP);
+    let flags_saved = ctx.reg(pt_regs::FLAGS);
+    let reasons = [
+        (ctx.reg(pt_regs::CX) != ip, "regs->cx != regs->ip"),
+        (ctx.reg(pt_regs::R11) != flags_saved, "regs->r11 != regs->flags"),
+        (ctx.reg(pt_regs::CS) != u64::from(selectors::USER_CS), "regs->cs != __USER_CS"),
+        (ctx.reg(pt_regs::SS) != u64::from(selectors::USER_DS), "regs->ss != __USER_DS"),
+        (ip >= TASK_SIZE_MAX, "regs->ip >= TASK_SIZE_MAX"),
+        (flags_saved & (flags::RF | flags::TF) != 0, "RF or TF set in regs->flags"),
+    ];
+    let blocker = reasons.iter().find(|(fails, _)| *fails).map(|(_, why)| *why);
+    let use_sysret = blocker.is_none();
+    ctx.b.machine.cpu.set(Gpr::Rax, u64::from(use_sysret));
+    let ret = ctx.b.machine.pop().unwrap_or(0);
+    ctx.b.machine.cpu.rip = ret;
+    let text = match blocker {
+        None => "Before returning, do_syscall_64 checks that the fast exit is safe: RCX still equals the saved RIP, \
+                 R11 the saved RFLAGS, CS and SS are the normal user selectors, the return address is a user address \
+                 and neither RF nor TF is set. All true, so it returns true (AL = 1): leave by SYSRET."
+            .to_string(),
+        Some(why) => format!("The fast exit is not safe here ({why}), so do_syscall_64 returns false: leave by IRET."),
+    };
+    ctx.frame(
+        "do_syscall_64",
+        format!("return {};  /* SYSRET allowed? */", if use_sysret { "true" } else { "false" }),
+        Work::SysretCheck,
+        "kernel.sysret_check",
+        text,
+    );
+}
+
+/// `do_int80_emulation(regs)`: the i386 table, always leaving through IRET.
+pub fn do_int80_emulation(b: &mut Builder) {
+    let regs = b.machine.cpu.get(Gpr::Rdi);
+    let mut ctx = Ctx { b, regs, step: SeedStep::Dispatch };
+    let eax = ctx.reg(pt_regs::AX) as u32;
+    ctx.set_reg(pt_regs::ORIG_AX, u64::from(eax));
+    ctx.set_reg(pt_regs::AX, (-ENOSYS) as u64);
+    ctx.b.machine.cpu.rflags |= flags::IF;
+    ctx.frame(
+        "do_int80_emulation",
+        format!("regs->orig_ax = regs->ax & GENMASK(31, 0) = {eax};  regs->ax = -ENOSYS;  local_irq_enable();"),
+        Work::EnterKernel,
+        "kernel.enter_int80",
+        format!(
+            "In C now. The int 0x80 entry saved the number as it found it in RAX; the kernel keeps its low 32 bits \
+             ({eax}) as orig_ax, puts -ENOSYS in ax as the default answer and turns interrupts back on (the interrupt \
+             gate had cleared IF)."
+        ),
+    );
+    let dispatch = dispatch_i386(eax);
+    dispatch_steps(&mut ctx, dispatch);
+    let result = ctx.reg(pt_regs::AX) as i64;
+    if ctx.b.machine.kernel.exit_status.is_some() {
+        return;
+    }
+    exit_steps(&mut ctx, result);
+    let ret = ctx.b.machine.pop().unwrap_or(0);
+    ctx.b.machine.cpu.rip = ret;
+    ctx.frame(
+        "do_int80_emulation",
+        "return;  /* int 0x80 always leaves through IRET */".to_string(),
+        Work::SysretCheck,
+        "kernel.int80_return",
+        "The i386 path never uses SYSRET: the entry code will pop the saved registers and IRET pops the five-word \
+         frame the CPU pushed, restoring RIP, CS, RFLAGS, RSP and SS exactly."
+            .to_string(),
+    );
+}
+
+fn exit_steps(ctx: &mut Ctx<'_>, result: i64) {
+    ctx.step = SeedStep::Return;
+    ctx.b.machine.cpu.rflags &= !flags::IF;
+    ctx.frame(
+        "syscall_exit_to_user_mode",
+        "local_irq_disable_exit_to_user();  exit_to_user_mode_prepare(regs);".to_string(),
+        Work::ExitKernel,
+        "kernel.exit",
+        format!(
+            "The handler is done and pt_regs->ax holds {}. On the way out the kernel turns interrupts off again and \
+             checks for pending work (a reschedule, a signal); there is none, so nothing changes.",
+            describe_result(result)
+        ),
+    );
+}
+
+fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
+    let table_name = match dispatch.table {
+        DispatchTable::X64 => "x86-64",
+        DispatchTable::Ia32 => "i386",
+    };
+    let function = match dispatch.table {
+        DispatchTable::X64 => "do_syscall_x64",
+        DispatchTable::Ia32 => "do_syscall_32_irqs_on",
+    };
+    ctx.b.dispatch = Some(dispatch);
+    let verdict = if dispatch.in_range { "true" } else { "false" };
+    ctx.frame(
+        function,
+        format!("unsigned int unr = nr ({});  if (unr < {}) → {verdict}", dispatch.nr, dispatch.nr_syscalls),
+        Work::BoundsCheck,
+        "kernel.bounds_check",
+        if dispatch.in_range {
+            format!(
+                "The number is {} and the {table_name} table has {} entries (0 to {}), so the bounds check passes.",
+                dispatch.nr,
+                dispatch.nr_syscalls,
+                dispatch.nr_syscalls - 1
+            )
+        } else {
+            format!(
+                "The number is {} (as an unsigned int {}), and the {table_name} table has only {} entries, so the bounds \
+                 check fails. Comparing as unsigned also catches negative numbers, which become huge.",
+                dispatch.nr, dispatch.unr, dispatch.nr_syscalls
+            )
+        },
+    );
+    if dispatch.in_range {
+        ctx.frame(
+            function,
+            format!("unr = array_index_nospec(unr, {}) = {}", dispatch.nr_syscalls, dispatch.index),
+            Work::Nospec,
+            "kernel.nospec",
+            format!(
+                "array_index_nospec ANDs the number with a mask that is all ones when it is in range ({:#x} here). It \
+                 changes nothing now, but if the CPU ever guessed the bounds check wrongly while speculating, the mask \
+                 would be zero and the table could not be read out of bounds (the Spectre v1 defence).",
+                dispatch.nospec_mask
+            ),
+        );
+    }
+    let symbol = dispatch.handler_symbol().unwrap_or_else(|| "(nothing)".to_string());
+    match dispatch.outcome {
+        DispatchOutcome::Handler => {
+            let name = dispatch.entry.map_or("?", |entry| entry.name);
+            let call = match dispatch.table {
+                DispatchTable::X64 => "x64_sys_call",
+                DispatchTable::Ia32 => "ia32_sys_call",
+            };
+            ctx.frame(
+                function,
+                format!("regs->ax = {call}(regs, {}) → case {}: {symbol}(regs)", dispatch.index, dispatch.index),
+                Work::TableLookup,
+                "kernel.dispatch",
+                format!(
+                    "Entry {} of the {table_name} syscall table is {name}, so the kernel calls {symbol}. Since Linux 6.9 \
+                     this lookup is a switch statement generated from the table rather than a call through an array of \
+                     function pointers, which is harder to attack with branch-target tricks; the effect is the same.",
+                    dispatch.index
+                ),
+            );
+            ctx.step = SeedStep::Work;
+            run_handler(ctx, dispatch, name);
+        }
+        DispatchOutcome::NotImplemented | DispatchOutcome::OutOfRange => {
+            let why = if dispatch.outcome == DispatchOutcome::NotImplemented {
+                format!("Number {} is inside the table but has no handler (a retired or reserved slot).", dispatch.nr)
+            } else {
+                "No handler exists for it: x32 numbers are not accepted either (x32 is off), so the kernel calls \
+                 sys_ni_syscall, \"not implemented\"."
+                    .to_string()
+            };
+            ctx.set_reg(pt_regs::AX, (-ENOSYS) as u64);
+            ctx.frame(
+                function,
+                format!("regs->ax = {symbol}(regs) = -ENOSYS"),
+                Work::TableLookup,
+                "kernel.enosys",
+                format!("{why} The answer is -ENOSYS (-38): \"function not implemented\". No handler work happens."),
+            );
+        }
+        DispatchOutcome::Skipped => {
+            ctx.frame(
+                function,
+                "nr == -1: skip the call; regs->ax keeps -ENOSYS".to_string(),
+                Work::TableLookup,
+                "kernel.skip",
+                "Number -1 means \"skip this call\" (what a tracer or seccomp uses to cancel a syscall), so nothing is \
+                 called and pt_regs->ax keeps the -ENOSYS the entry code stored."
+                    .to_string(),
+            );
+        }
+    }
+}
+
+fn arg(ctx: &Ctx<'_>, dispatch: Dispatch, idx: usize) -> u64 {
+    let offsets = match dispatch.table {
+        // __x64_sys_*(regs) unpacks di, si, dx, r10, r8, r9.
+        DispatchTable::X64 => [pt_regs::DI, pt_regs::SI, pt_regs::DX, pt_regs::R10, pt_regs::R8, pt_regs::R9],
+        // __ia32_sys_*(regs) unpacks bx, cx, dx, si, di, bp, each 32 bits.
+        DispatchTable::Ia32 => [pt_regs::BX, pt_regs::CX, pt_regs::DX, pt_regs::SI, pt_regs::DI, pt_regs::BP],
+    };
+    let value = ctx.reg(offsets[idx]);
+    match dispatch.table {
+        DispatchTable::X64 => value,
+        DispatchTable::Ia32 => value & 0xffff_ffff,
+    }
+}
+
+fn set_result(ctx: &mut Ctx<'_>, function: &'static str, result: i64) {
+    ctx.set_reg(pt_regs::AX, result as u64);
+    ctx.frame(
+        function,
+        format!("return {};  → regs->ax", describe_result(result)),
+        Work::SetReturn,
+        "kernel.set_return",
+        format!(
+            "The handler returns {} and do_syscall_64 stores it in pt_regs->ax, the saved RAX, which the exit code \
+             will load into RAX. Success and failure come back the same way; errors are small negative numbers.",
+            describe_result(result)
+        ),
+    );
+}
+
+fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
+    let result = match name {
+        "read" => sys_read(ctx, dispatch),
+        "write" => sys_write(ctx, dispatch),
+        "openat" | "open" => sys_open(ctx, dispatch, name == "openat"),
+        "close" => sys_close(ctx, dispatch),
+        "getpid" => {
+            let pid = i64::from(ctx.b.machine.kernel.pid);
+            ctx.frame(
+                "sys_getpid",
+                format!("return task_tgid_vnr(current) = {pid};"),
+                Work::Pid,
+                "kernel.getpid",
+                format!(
+                    "getpid has almost no work: the kernel reads the thread-group id of the current task, {pid}. \
+                     The round trip around it is the whole cost."
+                ),
+            );
+            pid
+        }
+        "exit_group" | "exit" => {
+            let status = arg(ctx, dispatch, 0) as i32;
+            ctx.kernel().exit_status = Some(status);
+            ctx.frame(
+                "do_group_exit",
+                format!("do_group_exit(({status} & 0xff) << 8);  /* never returns */"),
+                Work::Exit,
+                "kernel.exit_group",
+                format!(
+                    "exit_group ends every thread of the process with status {}. The kernel frees its memory and files, \
+                     tells the parent, and switches to another task. There is no return: no SYSRET, RAX is never \
+                     written, the instruction after syscall never runs.",
+                    status & 0xff
+                ),
+            );
+            return;
+        }
+        other => {
+            let note = format!(
+                "The model does not simulate the work of sys_{other}; it returns -ENOSYS in its place so that the \
+                 return path can still be shown. Linux would do the real work here."
+            );
+            ctx.b.simplify(&note);
+            ctx.frame("(not simulated)", format!("sys_{other}(...)"), Work::NotSimulated, "kernel.not_simulated", note);
+            -ENOSYS
+        }
+    };
+    set_result(ctx, "handler", result);
+}
+
+/// `access_ok()` in Linux 6.12 on x86-64: the end of the range must not wrap and must be below 2^63; anything
+/// between TASK_SIZE_MAX and 2^63 is left for the page fault to catch.
+fn access_ok(addr: u64, len: u64) -> bool {
+    match addr.checked_add(len) {
+        Some(end) => (end as i64) >= 0,
+        None => false,
+    }
+}
+
+fn fd_step(ctx: &mut Ctx<'_>, function: &'static str, fd: u32) -> Option<OpenFile> {
+    let open = ctx.b.machine.kernel.fd(fd).cloned();
+    let described = match &open {
+        Some(open_file) => match open_file.target {
+            Target::Console => "the terminal".to_string(),
+            Target::File(idx) => ctx.b.machine.kernel.files[idx].path.clone(),
+        },
+        None => String::new(),
+    };
+    let n_fds = ctx.b.machine.kernel.fds.len();
+    ctx.frame(
+        function,
+        format!("f = fdget({fd}) → {}", if open.is_some() { "found" } else { "NULL" }),
+        Work::FdTable,
+        "kernel.fdget",
+        match &open {
+            Some(_) => format!("The kernel looks fd {fd} up in the process's fd table and finds {described}."),
+            None => format!(
+                "The kernel looks fd {fd} up in the process's fd table (fds 0 to {}) and finds nothing: the program \
+                 never opened it. The answer will be -EBADF, \"bad file descriptor\".",
+                n_fds.saturating_sub(1)
+            ),
+        },
+    );
+    open
+}
+
+fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+    let fd = arg(ctx, dispatch, 0) as u32;
+    let buf = arg(ctx, dispatch, 1);
+    let count = arg(ctx, dispatch, 2);
+    let Some(open) = fd_step(ctx, "ksys_read", fd) else { return -EBADF };
+    ctx.frame(
+        "vfs_read",
+        format!("if (!(file->f_mode & FMODE_READ)) → {}", if open.readable { "readable" } else { "-EBADF" }),
+        Work::FileMode,
+        "kernel.fmode_read",
+        if open.readable {
+            "The file was opened for reading, so a read is allowed.".to_string()
+        } else {
+            "The file was opened without read access, so reading it is refused with -EBADF.".to_string()
+        },
+    );
+    if !open.readable {
+        return -EBADF;
+    }
+    if !user_range_step(ctx, "vfs_read", buf, count) {
+        return -EFAULT;
+    }
+    let count = count.min(MAX_RW_COUNT);
+    let bytes: Vec<u8> = match open.target {
+        Target::Console => {
+            ctx.b.simplify(
+                "Reading the terminal: Linux would put the process to sleep until a line is typed; the model returns \
+                 0 bytes, as if Ctrl-D had been pressed.",
+            );
+            ctx.frame(
+                "tty_read",
+                "n_tty_read(): no input waiting → 0 (simplified)".to_string(),
+                Work::Console,
+                "kernel.tty_read",
+                "fd points at the terminal. A real read would sleep here until someone types a line; the model \
+                 answers at once with 0 bytes, as if Ctrl-D had been pressed (simplified)."
+                    .to_string(),
+            );
+            Vec::new()
+        }
+        Target::File(file_idx) => {
+            let file = ctx.b.machine.kernel.files[file_idx].clone();
+            let cached = file.cached;
+            ctx.frame(
+                "filemap_read",
+                format!("filemap_get_pages(): page cache {}", if cached { "hit" } else { "miss" }),
+                Work::PageCache,
+                "kernel.page_cache",
+                if cached {
+                    format!("The kernel looks for {}'s data in the page cache, its copy of file data in RAM, and finds it.", file.path)
+                } else {
+                    format!(
+                        "The kernel looks for {}'s data in the page cache, its copy of file data in RAM. Nobody has read \
+                         it since boot, so it is not there yet.",
+                        file.path
+                    )
+                },
+            );
+            if !cached {
+                ctx.kernel().files[file_idx].cached = true;
+                ctx.frame(
+                    "filemap_read",
+                    format!("submit_bio(READ) for {} bytes; wait; page now cached", file.data.len()),
+                    Work::Disk,
+                    "kernel.disk",
+                    "So it asks the disk driver for the block and the process sleeps until the disk answers (a long \
+                     time in CPU terms: tens of microseconds on an SSD). The data lands in the page cache, where the \
+                     next read will find it."
+                        .to_string(),
+                );
+            }
+            let start = (open.pos as usize).min(file.data.len());
+            let end = start.saturating_add(count as usize).min(file.data.len());
+            file.data[start..end].to_vec()
+        }
+    };
+    let copied = copy_to_user_step(ctx, buf, &bytes);
+    if let (Target::File(_), Ok(n_copied) | Err(n_copied)) = (open.target, copied) {
+        if let Some(Some(open_file)) = ctx.kernel().fds.get_mut(fd as usize) {
+            open_file.pos += n_copied as u64;
+        }
+    }
+    match copied {
+        Ok(n_copied) => n_copied as i64,
+        Err(0) => -EFAULT,
+        Err(n_copied) => n_copied as i64,
+    }
+}
+
+fn user_range_step(ctx: &mut Ctx<'_>, function: &'static str, buf: u64, count: u64) -> bool {
+    let ok = access_ok(buf, count);
+    ctx.frame(
+        function,
+        format!("access_ok({buf:#x}, {count}) → {}", if ok { "true" } else { "false: -EFAULT" }),
+        Work::AccessOk,
+        "kernel.access_ok",
+        if ok {
+            format!(
+                "access_ok checks only that {buf:#x} + {count} stays in the user half of the address space. It does \
+                 not check that memory is actually there: that is left to the copy itself."
+            )
+        } else {
+            format!(
+                "access_ok rejects the range {buf:#x} + {count}: it runs past the user half of the address space (or \
+                 wraps around). The kernel refuses at once with -EFAULT, before touching any memory."
+            )
+        },
+    );
+    ok
+}
+
+/// Copies `bytes` to user memory at `buf` as `copy_to_user` does, recording the frames. `Ok(n)` when all `n` bytes
+/// were copied; `Err(n)` when a page fault stopped the copy after `n` bytes (the exception-table fix-up).
+fn copy_to_user_step(ctx: &mut Ctx<'_>, buf: u64, bytes: &[u8]) -> Result<usize, usize> {
+    let outcome = ctx.b.machine.mem.write_bytes(buf, bytes, Access::User);
+    match outcome {
+        Ok(()) => {
+            ctx.frame(
+                "copy_to_user",
+                format!("copy_to_user({buf:#x}, kbuf, {}) → 0 left", bytes.len()),
+                Work::CopyToUser,
+                "kernel.copy_to_user",
+                if bytes.is_empty() {
+                    "There is nothing to copy: the file position is at the end of the file, so read returns 0."
+                        .to_string()
+                } else {
+                    format!(
+                        "copy_to_user copies {} bytes into the program's buffer at {buf:#x}. This is the moment the \
+                         user's memory changes: the bytes are there before the program even resumes.",
+                        bytes.len()
+                    )
+                },
+            );
+            Ok(bytes.len())
+        }
+        Err((n_copied, fault)) => {
+            ctx.frame(
+                "copy_to_user",
+                format!("copy_to_user({buf:#x}, kbuf, {}): #PF at {:#x}", bytes.len(), fault.addr),
+                Work::CopyToUser,
+                "kernel.copy_to_user_fault",
+                format!(
+                    "copy_to_user starts copying, but {:#x} is not mapped in this process: the CPU raises a page fault \
+                     in the middle of kernel code, after {n_copied} bytes.",
+                    fault.addr
+                ),
+            );
+            ctx.frame(
+                "fixup_exception",
+                format!("search_exception_tables(ip) → fix-up; {} bytes not copied", bytes.len() - n_copied),
+                Work::ExceptionFixup,
+                "kernel.fixup",
+                format!(
+                    "The page-fault handler sees that the fault came from a user copy: the copy instruction is listed \
+                     in the kernel's exception table. Instead of crashing it jumps to the listed fix-up, which makes \
+                     copy_to_user report the bytes it could not copy. {}",
+                    if n_copied == 0 {
+                        "Nothing was copied, so read returns -EFAULT (-14): \"bad address\"."
+                    } else {
+                        "Some bytes did arrive, so read returns that shorter count."
+                    }
+                ),
+            );
+            Err(n_copied)
+        }
+    }
+}
+
+fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+    let fd = arg(ctx, dispatch, 0) as u32;
+    let buf = arg(ctx, dispatch, 1);
+    let count = arg(ctx, dispatch, 2);
+    let Some(open) = fd_step(ctx, "ksys_write", fd) else { return -EBADF };
+    ctx.frame(
+        "vfs_write",
+        format!("if (!(file->f_mode & FMODE_WRITE)) → {}", if open.writable { "writable" } else { "-EBADF" }),
+        Work::FileMode,
+        "kernel.fmode_write",
+        if open.writable {
+            "The file was opened for writing, so a write is allowed.".to_string()
+        } else {
+            "This fd was opened read-only, so writing to it is refused with -EBADF.".to_string()
+        },
+    );
+    if !open.writable {
+        return -EBADF;
+    }
+    if !user_range_step(ctx, "vfs_write", buf, count) {
+        return -EFAULT;
+    }
+    let count = count.min(MAX_RW_COUNT).min(1 << 16) as usize;
+    let mut bytes = Vec::new();
+    let mut fault_at = None;
+    for offset in 0..count {
+        match ctx.b.machine.mem.read_u8(buf.wrapping_add(offset as u64), Access::User) {
+            Ok(byte) => bytes.push(byte),
+            Err(fault) => {
+                fault_at = Some(fault.addr);
+                break;
+            }
+        }
+    }
+    ctx.frame(
+        "copy_from_user",
+        match fault_at {
+            None => format!("copy_from_user(kbuf, {buf:#x}, {count}) → 0 left"),
+            Some(addr) => format!("copy_from_user(kbuf, {buf:#x}, {count}): #PF at {addr:#x}, fix-up"),
+        },
+        Work::CopyFromUser,
+        "kernel.copy_from_user",
+        match fault_at {
+            None => format!("copy_from_user copies the {count} bytes from the program's buffer into the kernel."),
+            Some(addr) => format!(
+                "copy_from_user faults at {addr:#x}, which is not mapped; the exception-table fix-up stops the copy \
+                 after {} bytes.",
+                bytes.len()
+            ),
+        },
+    );
+    if fault_at.is_some() && bytes.is_empty() {
+        return -EFAULT;
+    }
+    match open.target {
+        Target::Console => {
+            let shown = String::from_utf8_lossy(&bytes).into_owned();
+            ctx.kernel().console.extend_from_slice(&bytes);
+            ctx.frame(
+                "tty_write",
+                format!("n_tty_write(): {} bytes to the terminal", bytes.len()),
+                Work::Console,
+                "kernel.tty_write",
+                format!("The terminal driver puts the bytes on the screen: {shown:?}."),
+            );
+        }
+        Target::File(file_idx) => {
+            let pos = open.pos as usize;
+            let file = &mut ctx.kernel().files[file_idx];
+            if file.data.len() < pos + bytes.len() {
+                file.data.resize(pos + bytes.len(), 0);
+            }
+            file.data[pos..pos + bytes.len()].copy_from_slice(&bytes);
+            file.cached = true;
+            ctx.frame(
+                "generic_perform_write",
+                format!("{} bytes into the page cache at offset {pos}", bytes.len()),
+                Work::PageCache,
+                "kernel.page_cache_write",
+                "The bytes go into the page cache and the page is marked dirty; the disk is written later, in the \
+                 background."
+                    .to_string(),
+            );
+        }
+    }
+    bytes.len() as i64
+}
+
+fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
+    let (dirfd, path_ptr, flags_arg) = if at {
+        (arg(ctx, dispatch, 0) as i32, arg(ctx, dispatch, 1), arg(ctx, dispatch, 2))
+    } else {
+        (-100, arg(ctx, dispatch, 0), arg(ctx, dispatch, 1))
+    };
+    // getname(): strncpy_from_user up to PATH_MAX.
+    let mut path_bytes = Vec::new();
+    let mut failure = None;
+    loop {
+        match ctx.b.machine.mem.read_u8(path_ptr.wrapping_add(path_bytes.len() as u64), Access::User) {
+            Ok(0) => break,
+            Ok(byte) => {
+                path_bytes.push(byte);
+                if path_bytes.len() >= PATH_MAX {
+                    failure = Some(-ENAMETOOLONG);
+                    break;
+                }
+            }
+            Err(_) => {
+                failure = Some(-EFAULT);
+                break;
+            }
+        }
+    }
+    if path_bytes.is_empty() && failure.is_none() {
+        failure = Some(-ENOENT);
+    }
+    let path = String::from_utf8_lossy(&path_bytes).into_owned();
+    ctx.frame(
+        "getname",
+        match failure {
+            None => format!("getname({path_ptr:#x}) → \"{path}\""),
+            Some(errno) => format!("getname({path_ptr:#x}) → {}", describe_result(errno)),
+        },
+        Work::PathCopy,
+        "kernel.getname",
+        match failure {
+            None => {
+                format!("The kernel copies the path string \"{path}\" in from user memory, byte by byte up to the NUL.")
+            }
+            Some(errno) if errno == -EFAULT => {
+                format!("The path pointer {path_ptr:#x} does not point at readable user memory: -EFAULT.")
+            }
+            Some(errno) if errno == -ENOENT => "The path is empty: -ENOENT.".to_string(),
+            Some(_) => "The path is longer than PATH_MAX (4096 bytes): -ENAMETOOLONG.".to_string(),
+        },
+    );
+    if let Some(errno) = failure {
+        return errno;
+    }
+    if !path.starts_with('/') && dirfd != -100 {
+        let open = ctx.b.machine.kernel.fd(dirfd as u32).cloned();
+        let errno = if open.is_some() { -ENOTDIR } else { -EBADF };
+        ctx.frame(
+            "path_init",
+            format!("dirfd {dirfd} → {}", describe_result(errno)),
+            Work::PathLookup,
+            "kernel.dirfd",
+            format!(
+                "The path is relative, so the kernel starts from directory fd {dirfd}. {}",
+                if open.is_some() {
+                    "That fd is a file, not a directory: -ENOTDIR."
+                } else {
+                    "No such fd is open: -EBADF. (AT_FDCWD, -100, would mean the current directory.)"
+                }
+            ),
+        );
+        return errno;
+    }
+    let abs_path = ctx.b.machine.kernel.resolve(&path);
+    let found = ctx.b.machine.kernel.lookup(&abs_path);
+    ctx.frame(
+        "path_openat",
+        format!("link_path_walk(\"{abs_path}\") → {}", if found.is_some() { "found" } else { "-ENOENT" }),
+        Work::PathLookup,
+        "kernel.path_lookup",
+        match found {
+            Some(_) => format!("The kernel walks the path one directory at a time and finds {abs_path}."),
+            None => format!(
+                "The kernel walks the path one directory at a time, but there is no {abs_path}: -ENOENT, \"no such file \
+                 or directory\". (Creating files with O_CREAT is not modelled.)"
+            ),
+        },
+    );
+    let Some(file_idx) = found else { return -ENOENT };
+    let accmode = flags_arg & 3;
+    if accmode == 3 {
+        ctx.frame(
+            "build_open_flags",
+            "O_ACCMODE == 3 → -EINVAL".to_string(),
+            Work::Permission,
+            "kernel.open_flags",
+            "The access mode bits are 3, which is not read-only, write-only or read-write: -EINVAL.".to_string(),
+        );
+        return -EINVAL;
+    }
+    let (want_read, want_write) = (accmode != 1, accmode != 0);
+    let allowed = ctx.b.machine.kernel.may_open(file_idx, want_read, want_write);
+    let file = ctx.b.machine.kernel.files[file_idx].clone();
+    let uid = ctx.b.machine.kernel.uid;
+    ctx.frame(
+        "may_open",
+        format!(
+            "inode_permission(mode {:o}, owner {}, uid {uid}, {}) → {}",
+            file.mode,
+            file.owner_uid,
+            ["read", "write", "read+write"][accmode as usize],
+            if allowed { "0" } else { "-EACCES" }
+        ),
+        Work::Permission,
+        "kernel.permission",
+        if allowed {
+            format!("The permission bits {:o} allow this user (uid {uid}) what it asked for.", file.mode)
+        } else {
+            format!(
+                "{} belongs to uid {} with mode {:o}: others may not read it, and this process runs as uid {uid}. \
+                 Permission denied: -EACCES.",
+                file.path, file.owner_uid, file.mode
+            )
+        },
+    );
+    if !allowed {
+        return -EACCES;
+    }
+    let new_fd = ctx.b.machine.kernel.lowest_free_fd();
+    if new_fd as u64 >= NR_OPEN {
+        return -EMFILE;
+    }
+    let open_file = OpenFile { target: Target::File(file_idx), readable: want_read, writable: want_write, pos: 0 };
+    let kernel = ctx.kernel();
+    if new_fd == kernel.fds.len() {
+        kernel.fds.push(Some(open_file));
+    } else {
+        kernel.fds[new_fd] = Some(open_file);
+    }
+    ctx.frame(
+        "do_sys_openat2",
+        format!("fd = get_unused_fd_flags() = {new_fd};  fd_install({new_fd}, file);"),
+        Work::FdAlloc,
+        "kernel.fd_install",
+        format!("The kernel takes the lowest free slot in the fd table, {new_fd}, and points it at the open file."),
+    );
+    new_fd as i64
+}
+
+fn sys_close(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+    let fd = arg(ctx, dispatch, 0) as u32;
+    if fd_step(ctx, "close_fd", fd).is_none() {
+        return -EBADF;
+    }
+    if let Some(slot) = ctx.kernel().fds.get_mut(fd as usize) {
+        *slot = None;
+    }
+    ctx.frame(
+        "close_fd",
+        format!("file_close_fd({fd});  filp_flush();  fput();"),
+        Work::FdClose,
+        "kernel.close",
+        format!("The kernel empties slot {fd} of the fd table and drops its reference to the open file."),
+    );
+    0
+}
+
+/// `__vdso_clock_gettime`: runs in ring 3, reads the clock data page and the TSC, stores a timespec. A bad pointer
+/// is a segmentation fault here, not -EFAULT, because no kernel is involved.
+///
+/// # Errors
+/// Why the process was killed, when the store faults.
+pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
+    let clock_id = b.machine.cpu.get(Gpr::Rdi) as i32;
+    let tp = b.machine.cpu.get(Gpr::Rsi);
+    let clock_ns = b.scenario.clock_ns;
+    let step = SeedStep::Work;
+    let record = |b: &mut Builder, code: String, work: Work, key: &str, text: String| {
+        b.record(step, Executed::Step { function: "__vdso_clock_gettime", code, work }, key, text);
+    };
+    if !matches!(clock_id, 0 | 1 | 4 | 5 | 6 | 7) {
+        b.machine.cpu.set(Gpr::Rax, (-EINVAL) as u64);
+        b.simplify("An unknown clock id: the vDSO would fall back to the real clock_gettime syscall, which answers -EINVAL; the model answers directly.");
+        record(
+            b,
+            format!("clock id {clock_id} not handled → fallback syscall → -EINVAL (simplified)"),
+            Work::VvarRead,
+            "vdso.bad_clock",
+            format!(
+                "The vDSO only knows the common clocks. For id {clock_id} it would make the real syscall, which \
+                 answers -EINVAL (-22); the model shows only the answer (simplified)."
+            ),
+        );
+    } else {
+        record(
+            b,
+            "seq = vd->seq;  /* even: no update in progress */".to_string(),
+            Work::VvarRead,
+            "vdso.vvar",
+            "Still in user mode: the vDSO is kernel-provided code mapped into every process. It reads the vvar page, \
+             data the kernel keeps up to date for it: the last clock reading and how to scale CPU cycles to \
+             nanoseconds. No trap, no mode switch: CPL stays 3."
+                .to_string(),
+        );
+        // The TSC runs at 2.6 GHz in this model: cycles = ns * 13 / 5.
+        let tsc = clock_ns.wrapping_mul(13) / 5;
+        b.machine.cpu.set(Gpr::Rax, tsc & 0xffff_ffff);
+        b.machine.cpu.set(Gpr::Rdx, tsc >> 32);
+        record(
+            b,
+            format!("rdtsc  → EDX:EAX = {tsc:#x}"),
+            Work::Rdtsc,
+            "vdso.rdtsc",
+            "RDTSC reads the CPU's time-stamp counter, which user code is allowed to do. The vDSO turns cycles into \
+             nanoseconds with the scale factors from the vvar page."
+                .to_string(),
+        );
+        let mut timespec = Vec::with_capacity(16);
+        timespec.extend_from_slice(&(clock_ns / 1_000_000_000).to_le_bytes());
+        timespec.extend_from_slice(&(clock_ns % 1_000_000_000).to_le_bytes());
+        if let Err((_, fault)) = b.machine.mem.write_bytes(tp, &timespec, Access::User) {
+            let what = format!("page fault writing {:#x} in user mode", fault.addr);
+            record(
+                b,
+                format!("ts->tv_sec = …  → #PF at {:#x}", fault.addr),
+                Work::VdsoStore,
+                "vdso.segv",
+                format!(
+                    "The vDSO writes the result to {tp:#x}, which is not mapped. This is ordinary user code, so there \
+                     is no -EFAULT: the CPU faults and the kernel kills the process with SIGSEGV."
+                ),
+            );
+            return Err(what);
+        }
+        b.machine.cpu.set(Gpr::Rax, 0);
+        record(
+            b,
+            format!(
+                "ts->tv_sec = {};  ts->tv_nsec = {};  return 0;",
+                clock_ns / 1_000_000_000,
+                clock_ns % 1_000_000_000
+            ),
+            Work::VdsoStore,
+            "vdso.store",
+            format!(
+                "It stores seconds and nanoseconds into the program's timespec at {tp:#x} and returns 0. The whole \
+                 call took a few dozen instructions and never left ring 3."
+            ),
+        );
+    }
+    let ret = b.machine.pop().unwrap_or(0);
+    b.machine.cpu.rip = ret;
+    b.record(
+        SeedStep::Resume,
+        Executed::Step { function: "__vdso_clock_gettime", code: "ret".to_string(), work: Work::VdsoStore },
+        "vdso.ret",
+        "The vDSO function returns to the caller with the result in RAX, still in ring 3.".to_string(),
+    );
+    Ok(())
+}

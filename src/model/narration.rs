@@ -1,0 +1,292 @@
+//! Narration: what each frame means, in plain words a first-year student can follow. Keys are stable strings
+//! (`insn.syscall`, `kernel.copy_to_user`) that tests and the page can refer to; the text fills in this run's values.
+
+use super::cpu::{flags, Gpr};
+use super::machine::Machine;
+use super::program::{ImageInsn, PtField, Role};
+use super::scenario::{Program, Scenario};
+
+fn hex(value: u64) -> String {
+    format!("{value:#x}")
+}
+
+/// The narration of the starting frame.
+pub fn start(scenario: &Scenario) -> String {
+    match scenario.program {
+        Program::Raw => format!(
+            "This program skips the C library and sets the registers itself, as inline assembly would: syscall number \
+             {} in RAX and the arguments in RDI, RSI, RDX, R10, R8, R9. It also puts {} in RCX, to see what SYSCALL \
+             does to it. The CPU is in user mode (ring 3).",
+            scenario.nr as i64,
+            hex(scenario.probe_rcx)
+        ),
+        Program::Int80Read => {
+            "This program uses the old 32-bit way in: int 0x80 with the i386 numbers, where read is 3 \
+             and the arguments go in EBX, ECX and EDX. The CPU is in user mode (ring 3)."
+                .to_string()
+        }
+        Program::VdsoClockGettime => {
+            "This program asks for the time. Linux answers clock_gettime without entering the \
+             kernel at all, through the vDSO: watch the privilege level stay at 3 the whole way."
+                .to_string()
+        }
+        program => format!(
+            "The program is about to call {}, an ordinary-looking C function. The CPU is in user mode (ring 3): it may \
+             not touch devices, other processes' memory or the kernel.",
+            program.signature()
+        ),
+    }
+}
+
+/// The stable key of an instruction frame, from the instruction's role.
+pub fn insn_key(image_insn: &ImageInsn) -> String {
+    let role = match image_insn.role {
+        Role::LoadArg(_) => "load_arg",
+        Role::LoadNr => "load_nr",
+        Role::LoadProbe => "load_probe",
+        Role::CallWrapper => "call_wrapper",
+        Role::StoreResult => "store_result",
+        Role::Done => "done",
+        Role::SetNr => "set_nr",
+        Role::MoveArg4ToR10 => "arg4_to_r10",
+        Role::Syscall => "syscall",
+        Role::Int80 => "int80",
+        Role::CheckError => "check_error",
+        Role::BranchError => "branch_error",
+        Role::ReturnToCaller => "return_to_caller",
+        Role::NegateErrno => "negate_errno",
+        Role::StoreErrno => "store_errno",
+        Role::ReturnMinusOne => "return_minus_one",
+        Role::CallVdso => "call_vdso",
+        Role::Endbr => "endbr",
+        Role::SwapgsEnter => "swapgs_enter",
+        Role::SaveUserRsp => "save_user_rsp",
+        Role::LoadKernelStack => "load_kernel_stack",
+        Role::PushField(_) => "push_pt_regs",
+        Role::ClearReg(_) => "clear_reg",
+        Role::PtRegsArg => "pt_regs_arg",
+        Role::NrArg => "nr_arg",
+        Role::CallC => "call_c",
+        Role::TestSysret => "test_sysret",
+        Role::BranchIret => "branch_iret",
+        Role::PopReg(_) => "pop_reg",
+        Role::SkipOrigAx => "skip_orig_ax",
+        Role::RestoreUserRsp => "restore_user_rsp",
+        Role::SwapgsExit => "swapgs_exit",
+        Role::Sysret => "sysret",
+        Role::Iret => "iret",
+    };
+    format!("insn.{role}")
+}
+
+const SYSV_ARG_NAMES: [&str; 6] = ["first", "second", "third", "fourth", "fifth", "sixth"];
+
+/// The narration of an instruction frame: what it did, with this run's values.
+pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario: &Scenario) -> String {
+    let cpu = &after.cpu;
+    let reg = |gpr: Gpr| hex(cpu.get(gpr));
+    match image_insn.role {
+        Role::LoadArg(idx) => {
+            let names = scenario.program.arg_names();
+            let name = names.get(usize::from(idx)).copied().unwrap_or("argument");
+            let gpr = match scenario.program {
+                Program::Raw => [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::R10, Gpr::R8, Gpr::R9][usize::from(idx)],
+                Program::Int80Read => [Gpr::Rbx, Gpr::Rcx, Gpr::Rdx][usize::from(idx).min(2)],
+                _ => [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::Rcx, Gpr::R8, Gpr::R9][usize::from(idx)],
+            };
+            let value = reg(gpr);
+            match scenario.program {
+                Program::Raw => {
+                    format!("Argument {} ({name}) goes in {}: {value}.", idx + 1, gpr.name().to_uppercase())
+                }
+                Program::Int80Read => format!(
+                    "The i386 ABI wants the {} argument, {name}, in {}: {value}. Only 32 bits count.",
+                    SYSV_ARG_NAMES[usize::from(idx)],
+                    gpr.name32().to_uppercase()
+                ),
+                _ => format!(
+                    "To call the C function, the program puts its {} argument, {name}, in {} ({value}), as the normal \
+                     C calling convention says.",
+                    SYSV_ARG_NAMES[usize::from(idx)],
+                    gpr.name().to_uppercase()
+                ),
+            }
+        }
+        Role::LoadNr => {
+            format!("The syscall number goes in RAX: {} (decimal {}).", reg(Gpr::Rax), cpu.get(Gpr::Rax) as i64)
+        }
+        Role::LoadProbe => format!(
+            "RCX gets a marker value, {}. SYSCALL is about to overwrite it with the return address: watch.",
+            reg(Gpr::Rcx)
+        ),
+        Role::CallWrapper => format!(
+            "call pushes the return address ({}) on the user stack and jumps into the C library's wrapper. So far \
+             this is an ordinary function call.",
+            hex(before.cpu.rip + image_insn.bytes.len() as u64)
+        ),
+        Role::CallVdso => "The C library calls the vDSO's clock_gettime through a pointer it looked up at start-up. \
+             It is an ordinary call: the vDSO page is mapped into the process and runs in ring 3."
+            .to_string(),
+        Role::StoreResult => {
+            let value = cpu.get(Gpr::Rax) as i64;
+            if value == -1 && scenario.program != Program::Raw {
+                let errno = after.mem.read_le(super::layout::VAR_ERRNO, 4, super::memory::Access::User).unwrap_or(0);
+                format!(
+                    "Back in the program: the call returned -1 and errno is {errno} ({}). The program carries on \
+                     with the error to handle.",
+                    super::linux::errno_name(errno as i64)
+                )
+            } else {
+                format!(
+                    "Back in the program, at the very next instruction, with the result in RAX: {}. It stores it in \
+                     its variable and carries on as if nothing unusual had happened.",
+                    super::linux::describe_result(value)
+                )
+            }
+        }
+        Role::Done => "The program is done.".to_string(),
+        Role::SetNr => format!(
+            "The wrapper puts the syscall number in EAX: {} is {} in the {} table. Writing EAX also clears the top \
+             half of RAX.",
+            cpu.get(Gpr::Rax),
+            syscall_name(scenario, cpu.get(Gpr::Rax)),
+            if scenario.program == Program::Int80Read { "i386" } else { "x86-64" }
+        ),
+        Role::MoveArg4ToR10 => {
+            "The fourth argument moves from RCX to R10. The kernel's ABI differs from the C one here \
+             because SYSCALL itself overwrites RCX with the return address."
+                .to_string()
+        }
+        Role::Syscall => format!(
+            "SYSCALL: the one instruction that crosses the wall. In a single step the CPU saves the return address \
+             ({}) in RCX and RFLAGS ({}) in R11, clears the RFLAGS bits named in FMASK (interrupts off), loads CS = \
+             0x10 and SS = 0x18, so the privilege level is now 0, and jumps to the address in the LSTAR register, {}: \
+             entry_SYSCALL_64. The program cannot choose where it lands. RSP still points at the user stack.",
+            reg(Gpr::Rcx),
+            reg(Gpr::R11),
+            hex(cpu.rip)
+        ),
+        Role::Int80 => format!(
+            "int 0x80: the CPU looks up entry 0x80 in the interrupt table, whose gate allows ring 3 to use it. It \
+             switches to the kernel stack from the TSS ({}), pushes the user SS, RSP, RFLAGS, CS and RIP there, \
+             turns interrupts off and jumps to the gate's handler in ring 0. Unlike SYSCALL it leaves RCX and R11 \
+             alone.",
+            reg(Gpr::Rsp)
+        ),
+        Role::CheckError => format!(
+            "The wrapper compares RAX ({}) with -4095. Values from -4095 to -1 are errors (-errno); anything else is \
+             a result.",
+            reg(Gpr::Rax)
+        ),
+        Role::BranchError => {
+            if cpu.rip == image_insn.next_addr() {
+                "Not an error, so no jump.".to_string()
+            } else {
+                "It is an error, so the wrapper jumps to its error path.".to_string()
+            }
+        }
+        Role::ReturnToCaller => "ret pops the return address from the user stack: back to the caller.".to_string(),
+        Role::NegateErrno => {
+            format!("The error path negates EAX to get the positive errno: {}.", cpu.get(Gpr::Rax) as u32)
+        }
+        Role::StoreErrno => "It stores that number in errno, where the C program can read it.".to_string(),
+        Role::ReturnMinusOne => "And returns -1, the C convention for \"failed, see errno\".".to_string(),
+        Role::Endbr => "endbr64 marks a legal target for indirect jumps (Intel CET). It does nothing else.".to_string(),
+        Role::SwapgsEnter => format!(
+            "The kernel runs in ring 0 now, but with the user's registers. swapgs swaps GS.base with the \
+             KERNEL_GS_BASE register, so GS now points at this CPU's own data area ({}).",
+            hex(cpu.gs_base)
+        ),
+        Role::SaveUserRsp => "SYSCALL did not switch stacks, and the user stack cannot be trusted. The kernel parks \
+             the user RSP in a per-CPU scratch slot (an unused field of the TSS)."
+            .to_string(),
+        Role::LoadKernelStack => {
+            format!("and loads this task's own kernel stack: RSP = {}. Now it can push safely.", reg(Gpr::Rsp))
+        }
+        Role::PushField(field) => push_text(field, cpu),
+        Role::ClearReg(gpr) => format!(
+            "{} is zeroed: its user value is saved in pt_regs, and clearing it stops user-chosen values from steering \
+             the CPU's speculation inside the kernel.",
+            gpr.name().to_uppercase()
+        ),
+        Role::PtRegsArg => format!(
+            "RDI = RSP = {}: the first argument of the C function is a pointer to pt_regs, the saved registers.",
+            reg(Gpr::Rdi)
+        ),
+        Role::NrArg => format!(
+            "RSI = the syscall number, from EAX only, sign-extended: {}. The top half of RAX is ignored.",
+            cpu.get(Gpr::Rsi) as i64
+        ),
+        Role::CallC => "call do_syscall_64: from here on, the kernel's C code runs.".to_string(),
+        Role::TestSysret => "Back in assembly. AL says whether the fast SYSRET exit is allowed.".to_string(),
+        Role::BranchIret => {
+            if cpu.rip == image_insn.next_addr() {
+                "It is, so no jump to the IRET path.".to_string()
+            } else {
+                "It is not, so the kernel takes the IRET path.".to_string()
+            }
+        }
+        Role::PopReg(gpr) => {
+            let value = reg(gpr);
+            match gpr {
+                Gpr::Rax => format!("RAX gets pt_regs->ax, the handler's result: {value}."),
+                Gpr::Rcx => format!("RCX gets the saved return address, {value}; SYSRET will jump there."),
+                Gpr::R11 => format!("R11 gets the saved user RFLAGS, {value}; SYSRET will restore them from it."),
+                _ => format!("{} gets its saved user value back: {value}.", gpr.name().to_uppercase()),
+            }
+        }
+        Role::SkipOrigAx => {
+            "The stack pointer skips orig_ax, leaving the five-word interrupt frame on top.".to_string()
+        }
+        Role::RestoreUserRsp => format!("RSP gets the user stack pointer back: {}.", reg(Gpr::Rsp)),
+        Role::SwapgsExit => {
+            "swapgs again: GS.base is the user's value again, the per-CPU pointer is tucked away.".to_string()
+        }
+        Role::Sysret => format!(
+            "SYSRETQ crosses the wall back: RIP = RCX ({}), RFLAGS = R11 with RF and reserved bits cleared ({}), CS = \
+             0x33 and SS = 0x2b, so the privilege level is 3 again. Interrupts are back on because the saved flags \
+             had IF set.",
+            hex(cpu.rip),
+            hex(cpu.rflags)
+        ),
+        Role::Iret => format!(
+            "IRETQ pops RIP, CS, RFLAGS, RSP and SS from the stack: back to ring 3 at {}, with every register exactly \
+             as saved{}.",
+            hex(cpu.rip),
+            if cpu.rflags & flags::IF != 0 { " and interrupts on" } else { "" }
+        ),
+    }
+}
+
+fn push_text(field: PtField, cpu: &super::cpu::Cpu) -> String {
+    let top = format!("{:#x}", cpu.get(Gpr::Rsp));
+    match field {
+        PtField::Ss => format!("The kernel starts building pt_regs at {top}: first the user SS selector, 0x2b."),
+        PtField::Sp => "then the user RSP, from the scratch slot.".to_string(),
+        PtField::Flags => "then the user RFLAGS, which SYSCALL left in R11.".to_string(),
+        PtField::Cs => "then the user CS selector, 0x33.".to_string(),
+        PtField::Ip => "then the user return address, which SYSCALL left in RCX. These five words have the same \
+             layout a hardware interrupt would have pushed."
+            .to_string(),
+        PtField::OrigAx => {
+            if cpu.get(Gpr::Rax) as i64 == -1 || cpu.gpr.is_empty() {
+                "orig_ax: the syscall number as the program gave it.".to_string()
+            } else {
+                "orig_ax: the syscall number as the program gave it, kept even after ax is overwritten.".to_string()
+            }
+        }
+        PtField::AxEnosys => "ax is pushed as -ENOSYS (-38), not the user's RAX: the default answer if no handler \
+             replaces it."
+            .to_string(),
+        PtField::Reg(gpr) => format!("{} is saved in pt_regs.", gpr.name().to_uppercase()),
+    }
+}
+
+fn syscall_name(scenario: &Scenario, nr: u64) -> String {
+    let entry = if scenario.program == Program::Int80Read {
+        super::syscalls::by_nr_i386(nr as u32)
+    } else {
+        super::syscalls::by_nr_x64(nr as u32)
+    };
+    entry.map_or_else(|| "unknown".to_string(), |entry| entry.name.to_string())
+}

@@ -1,0 +1,85 @@
+//! Text renderings of a [`Timeline`]: the full table the `trace` command prints, and a compact summary the
+//! data-driven tests compare.
+
+use std::fmt::Write as _;
+
+use super::cpu::{Gpr, Reg};
+use super::timeline::{Ending, Executed, Timeline};
+
+/// The full table: one line per frame with step, CPL, what executed and the registers that changed.
+pub fn table(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "scenario: {} ({})", timeline.scenario.preset.id(), timeline.scenario.program.signature());
+    let _ = writeln!(out, "{:>4}  {}  {}  {:<70}  changed", "#", "step", "cpl", "executed");
+    for frame in &timeline.frames {
+        let changed: Vec<String> = frame
+            .changed_regs
+            .iter()
+            .map(|reg| format!("{}={:#x}", reg.name(), frame.machine.cpu.read(*reg)))
+            .collect();
+        let mem: Vec<String> =
+            frame.changed_mem.iter().map(|change| format!("mem[{:#x}+{}]", change.addr, change.len)).collect();
+        let _ = writeln!(
+            out,
+            "{:>4}  {:>4}  {:>3}  {:<70}  {}",
+            frame.index,
+            frame.step.number(),
+            frame.cpl().number(),
+            frame.executed.describe(),
+            [changed, mem].concat().join(" ")
+        );
+    }
+    let _ = writeln!(out, "ending: {}", ending(timeline));
+    for note in &timeline.simplifications {
+        let _ = writeln!(out, "simplified: {note}");
+    }
+    out
+}
+
+/// How the run ended, in words.
+pub fn ending(timeline: &Timeline) -> String {
+    match &timeline.ending {
+        Ending::Returned { rax, errno: Some(errno) } => {
+            format!("returned {} with errno = {errno} ({})", *rax as i64, super::linux::errno_name(i64::from(*errno)))
+        }
+        Ending::Returned { rax, errno: None } => format!("returned {}", super::linux::describe_result(*rax as i64)),
+        Ending::Exited { status } => format!("process exited with status {status}; the call never returned"),
+        Ending::Killed { why } => format!("killed: {why}"),
+    }
+}
+
+/// A compact summary for tests: the kernel steps, every privilege change, and the user-visible register changes
+/// across the trap.
+pub fn summary(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let mut prev_cpl = None;
+    for frame in &timeline.frames {
+        let cpl = frame.cpl().number();
+        match &frame.executed {
+            Executed::Insn(image_insn) if prev_cpl.is_some_and(|prev| prev != cpl) => {
+                let _ = writeln!(out, "{} -> ring {cpl} at {:#x}", image_insn.text, frame.machine.cpu.rip);
+            }
+            Executed::Step { function, code, .. } => {
+                let _ = writeln!(out, "  {}: [{function}] {code}", frame.step.number());
+            }
+            Executed::Fault { what, .. } => {
+                let _ = writeln!(out, "fault: {what}");
+            }
+            _ => {}
+        }
+        prev_cpl = Some(cpl);
+    }
+    if let (Some(trap), Some(ret)) = (timeline.trap_frame(), timeline.return_frame()) {
+        let before = &timeline.frames[trap - 1].machine.cpu;
+        let after = &timeline.frames[ret].machine.cpu;
+        let changed: Vec<String> = Gpr::ALL
+            .into_iter()
+            .filter(|gpr| before.get(*gpr) != after.get(*gpr))
+            .map(|gpr| format!("{}={:#x}", gpr.name(), after.get(gpr)))
+            .collect();
+        let flags_note = if before.read(Reg::Rflags) == after.read(Reg::Rflags) { "same" } else { "changed" };
+        let _ = writeln!(out, "across the trap: {} (rflags {flags_note})", changed.join(" "));
+    }
+    let _ = writeln!(out, "ending: {}", ending(timeline));
+    out
+}
