@@ -23,7 +23,11 @@ export NPM_CONFIG_AUDIT=false
 
 # Prints a banner for one step of a script.
 banner() {
-    printf '\n\033[1m==> %s\033[0m\n' "$*"
+    if [ -t 1 ]; then
+        printf '\n\033[1m==> %s\033[0m\n' "$*"
+    else
+        printf '\n==> %s\n' "$*"
+    fi
 }
 
 # Prints an indented note under a banner.
