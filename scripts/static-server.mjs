@@ -2,7 +2,7 @@
 // A small static file server for the release build (dist/), in plain Node with no dependencies.
 //
 // Playwright's `webServer` starts it for the end-to-end tests; `npm run serve-dist` starts it by hand.
-// - serves ROOT (default: dist/) on HOST:PORT (default 127.0.0.1:8099), `/` and folders give their index.html;
+// - serves ROOT (default: dist/) on HOST:PORT (default 127.0.0.1:8081), `/` and folders give their index.html;
 // - correct MIME types, including application/wasm, which WebAssembly.instantiateStreaming requires;
 // - gzip (level 9, cached in memory) when the client accepts it, as a real static host would;
 // - `Access-Control-Allow-Origin: *` and `Cache-Control: no-cache`, so a rebuilt dist/ is always fetched fresh;
@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const root = resolve(repoRoot, process.env.ROOT ?? 'dist');
 const host = process.env.HOST ?? '127.0.0.1';
-const port = Number.parseInt(process.env.PORT ?? '8099', 10);
+const port = Number.parseInt(process.env.PORT ?? '8081', 10);
 const quiet = process.env.QUIET === '1';
 
 const MIME = {

@@ -44,26 +44,51 @@ run_layer() {
         wasm-test) wasm_test ;;
         build) trunk build --release ;;
         size) scripts/size-report.sh ;;
-        e2e) playwright test ;;
+        e2e) e2e ;;
     esac
 }
 
 # Runs the wasm32 tests in headless Chromium and warns when no browser test ran at all (a plain #[test] compiled for
-# wasm32 is silently skipped, so a green run with zero tests proves nothing).
+# wasm32 is silently skipped, so a green run with zero browser tests proves nothing). Cargo also cross-runs the
+# doctests through the runner (outside a browser); those are not counted as browser tests.
 wasm_test() {
     CHROMEDRIVER="$(command -v chromedriver)"
     export CHROMEDRIVER
     local log
     log="$(mktemp)"
     cargo test --target wasm32-unknown-unknown 2>&1 | tee "$log"
-    local n_ran
-    n_ran="$(sed -n 's/.*test result: ok\. \([0-9][0-9]*\) passed.*/\1/p' "$log" | awk '{ sum += $1 } END { print sum + 0 }')"
+    local n_browser
+    n_browser="$(awk '
+        /Running headless tests in/ { in_browser = 1 }
+        /^ *(Running|Doc-tests) / { in_browser = 0 }
+        in_browser && /test result: ok\. [0-9]+ passed/ { sum += $4; in_browser = 0 }
+        END { print sum + 0 }' "$log")"
     rm -f "$log"
-    if [ "$n_ran" -eq 0 ]; then
-        echo "WARNING: no wasm-bindgen-test ran in the browser (add #[wasm_bindgen_test] tests in tests/web.rs)" >&2
+    if [ "$n_browser" -eq 0 ]; then
+        echo "WARNING: no wasm-bindgen-test ran in the browser (browser tests go in tests/web.rs, see CONTRIBUTING.md)" >&2
     else
-        note "$n_ran wasm test(s) passed in headless Chromium"
+        note "$n_browser browser test(s) passed in headless Chromium"
     fi
+}
+
+# The first free port on 127.0.0.1 from 8099 on, for the end-to-end tests' static server (a developer may already
+# have something on 8099; Playwright refuses to reuse a server it did not start).
+free_port() {
+    node -e '
+        const net = require("node:net");
+        const tryPort = (port) => {
+            const server = net.createServer();
+            server.once("error", () => (port < 8199 ? tryPort(port + 1) : process.exit(1)));
+            server.listen(port, "127.0.0.1", () => server.close(() => console.log(port)));
+        };
+        tryPort(8099);'
+}
+
+e2e() {
+    E2E_PORT="${E2E_PORT:-$(free_port)}"
+    export E2E_PORT
+    note "serving dist/ on http://127.0.0.1:$E2E_PORT/ for Playwright"
+    playwright test
 }
 
 with_setup=true
