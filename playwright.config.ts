@@ -60,7 +60,7 @@ export default defineConfig({
   ],
   webServer: {
     command: 'node scripts/static-server.mjs',
-    env: { PORT: String(port), HOST: '127.0.0.1', ROOT: 'dist', QUIET: '1' },
+    env: { PORT: String(port), HOST: '127.0.0.1', SERVE_DIR: 'dist', QUIET: '1' },
     url: baseURL,
     // A server already on the port would be testing something else: fail instead of reusing it.
     reuseExistingServer: false,

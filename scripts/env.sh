@@ -4,7 +4,6 @@
 
 # The repository root, whatever the caller's working directory.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export ROOT
 
 # npm's binaryen first, so Trunk finds wasm-opt version_132 rather than Debian's (108), which cannot read current
 # wasm-bindgen output; then cargo's bin folder, where `cargo install` puts trunk and wasm-bindgen.

@@ -2,13 +2,13 @@
 // A small static file server for the release build (dist/), in plain Node with no dependencies.
 //
 // Playwright's `webServer` starts it for the end-to-end tests; `npm run serve-dist` starts it by hand.
-// - serves ROOT (default: dist/) on HOST:PORT (default 127.0.0.1:8081), `/` and folders give their index.html;
+// - serves SERVE_DIR (default: dist/) on HOST:PORT (default 127.0.0.1:8081), `/` and folders give their index.html;
 // - correct MIME types, including application/wasm, which WebAssembly.instantiateStreaming requires;
 // - gzip (level 9, cached in memory) when the client accepts it, as a real static host would;
 // - `Access-Control-Allow-Origin: *` and `Cache-Control: no-cache`, so a rebuilt dist/ is always fetched fresh;
-// - never serves a file outside ROOT.
+// - never serves a file outside SERVE_DIR.
 //
-// Environment: PORT, HOST, ROOT (relative to the repository root unless absolute), QUIET=1 to log nothing.
+// Environment: PORT, HOST, SERVE_DIR (relative to the repository root unless absolute), QUIET=1 to log nothing.
 
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const root = resolve(repoRoot, process.env.ROOT ?? 'dist');
+const root = resolve(repoRoot, process.env.SERVE_DIR ?? 'dist');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number.parseInt(process.env.PORT ?? '8081', 10);
 const quiet = process.env.QUIET === '1';
