@@ -1,19 +1,354 @@
-//! The app: the one reducer, and the URL and timer effects.
+//! The app: the one reducer ([`State`] and [`Action`]), and the effects that live outside it (the keyboard
+//! listener and the autoplay timer).
+//!
+//! The state holds an `Rc<Timeline>` and a cursor. Stepping moves the cursor; editing the scenario runs a new
+//! timeline. Time enters only as `Tick` actions from the timer.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::model::SeedStep;
+use crate::model::{Preset, Scenario, Timeline};
+use crate::ui;
+
+/// A timeline shared by the components; equal only to itself, so comparing props never walks the frames.
+#[derive(Clone, Debug)]
+pub struct TimelineRef(pub Rc<Timeline>);
+
+impl PartialEq for TimelineRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for TimelineRef {
+    type Target = Timeline;
+    fn deref(&self) -> &Timeline {
+        &self.0
+    }
+}
+
+pub use crate::link::{LinkState, Mode, Notice, Radix, Speed, Theme};
+
+/// Everything the page shows is a function of this.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub timeline: TimelineRef,
+    pub cursor: usize,
+    pub playing: bool,
+    pub speed: Speed,
+    pub radix: Radix,
+    pub theme: Theme,
+    pub mode: Mode,
+    /// Parameters of the link that had to be replaced by defaults, shown once at the top.
+    pub notices: Rc<Vec<Notice>>,
+    /// The handout is rendered for printing.
+    pub printing: bool,
+    /// Bumped to replay the crossing animation.
+    pub replay: u32,
+    /// Bumped when the scenario is replaced from outside the editor (a preset), so the editor resets its fields.
+    pub generation: u32,
+}
+
+impl State {
+    /// The state for a scenario, at its first frame.
+    pub fn new(scenario: &Scenario) -> State {
+        State {
+            timeline: TimelineRef(Rc::new(Timeline::run(scenario))),
+            cursor: 0,
+            playing: false,
+            speed: Speed::Normal,
+            radix: Radix::Hex,
+            theme: Theme::Auto,
+            mode: Mode::Normal,
+            notices: Rc::new(Vec::new()),
+            printing: false,
+            replay: 0,
+            generation: 0,
+        }
+    }
+
+    /// The state a link restores, with a notice for every parameter replaced by its default.
+    pub fn from_link(link: LinkState, mut notices: Vec<Notice>) -> State {
+        let mut state = State::new(&link.scenario);
+        let last = state.last();
+        if let Some(frame) = link.frame {
+            if frame > last {
+                notices.push(Notice {
+                    param: "f".to_string(),
+                    message: format!(
+                        "frame {} is past the end of this scenario ({} frames); showing the last",
+                        frame + 1,
+                        last + 1
+                    ),
+                });
+            }
+            state.cursor = frame.min(last);
+        } else if let Some(step) = link.step {
+            match state.timeline.step_starts().iter().find(|(candidate, _)| *candidate == step) {
+                Some((_, index)) => state.cursor = *index,
+                None => notices.push(Notice {
+                    param: "step".to_string(),
+                    message: format!("this scenario has no step {}; starting at the beginning", step.number()),
+                }),
+            }
+        }
+        state.theme = link.theme;
+        state.mode = link.mode;
+        state.speed = link.speed;
+        state.radix = link.radix;
+        state.notices = Rc::new(notices);
+        state
+    }
+
+    /// The link state that reproduces this view.
+    pub fn to_link(&self) -> LinkState {
+        LinkState {
+            scenario: self.timeline.scenario.clone(),
+            frame: (self.cursor > 0).then_some(self.cursor),
+            step: None,
+            theme: self.theme,
+            mode: self.mode,
+            speed: self.speed,
+            radix: self.radix,
+        }
+    }
+
+    /// The index of the last frame.
+    pub fn last(&self) -> usize {
+        self.timeline.frames.len().saturating_sub(1)
+    }
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new(&Scenario::default())
+    }
+}
+
+/// What can happen to the state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    StepForward,
+    StepBack,
+    JumpTo(usize),
+    Home,
+    End,
+    Play,
+    Pause,
+    TogglePlay,
+    /// The autoplay timer fired.
+    Tick,
+    SetSpeed(Speed),
+    ToggleRadix,
+    Replay,
+    SetTheme(Theme),
+    /// Render the handout and open the print dialog.
+    Print,
+    /// The print dialog closed.
+    PrintDone,
+    SetMode(Mode),
+    DismissNotices,
+    /// A preset from the picker.
+    SetPreset(Preset),
+    /// An edited scenario (already validated by the editor).
+    SetScenario(Rc<Scenario>),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let last = self.last();
+        let with_cursor = |cursor: usize, playing: bool| -> Rc<Self> {
+            let cursor = cursor.min(last);
+            if cursor == self.cursor && playing == self.playing {
+                return self.clone();
+            }
+            Rc::new(State { cursor, playing, ..(*self).clone() })
+        };
+        match action {
+            Action::StepForward => with_cursor(self.cursor + 1, false),
+            Action::StepBack => with_cursor(self.cursor.saturating_sub(1), false),
+            Action::JumpTo(index) => with_cursor(index, false),
+            Action::Home => with_cursor(0, false),
+            Action::End => with_cursor(last, false),
+            Action::Play => {
+                // Playing from the end starts again from the beginning.
+                let cursor = if self.cursor >= last { 0 } else { self.cursor };
+                with_cursor(cursor, true)
+            }
+            Action::Pause => with_cursor(self.cursor, false),
+            Action::TogglePlay => {
+                if self.playing {
+                    with_cursor(self.cursor, false)
+                } else {
+                    Self::reduce(self, Action::Play)
+                }
+            }
+            Action::Tick => {
+                if !self.playing {
+                    return self;
+                }
+                let next = self.cursor + 1;
+                with_cursor(next, next < last)
+            }
+            Action::SetSpeed(speed) if speed != self.speed => Rc::new(State { speed, ..(*self).clone() }),
+            Action::SetSpeed(_) => self,
+            Action::ToggleRadix => {
+                let radix = if self.radix == Radix::Hex { Radix::Decimal } else { Radix::Hex };
+                Rc::new(State { radix, ..(*self).clone() })
+            }
+            Action::SetTheme(theme) => Rc::new(State { theme, ..(*self).clone() }),
+            Action::Print => Rc::new(State { printing: true, ..(*self).clone() }),
+            Action::PrintDone => Rc::new(State { printing: false, ..(*self).clone() }),
+            Action::SetMode(mode) => Rc::new(State { mode, ..(*self).clone() }),
+            Action::DismissNotices => Rc::new(State { notices: Rc::new(Vec::new()), ..(*self).clone() }),
+            Action::Replay => Rc::new(State { replay: self.replay.wrapping_add(1), ..(*self).clone() }),
+            Action::SetPreset(preset) => Rc::new(State {
+                timeline: TimelineRef(Rc::new(Timeline::run(&Scenario::preset(preset)))),
+                cursor: 0,
+                playing: false,
+                generation: self.generation.wrapping_add(1),
+                ..(*self).clone()
+            }),
+            Action::SetScenario(scenario) => {
+                if *scenario == self.timeline.scenario {
+                    return self;
+                }
+                let timeline = Timeline::run(&scenario);
+                let cursor = self.cursor.min(timeline.frames.len().saturating_sub(1));
+                Rc::new(State { timeline: TimelineRef(Rc::new(timeline)), cursor, playing: false, ..(*self).clone() })
+            }
+        }
+    }
+}
+
+/// The current URL's query pairs, decoded.
+fn query_pairs() -> Vec<(String, String)> {
+    let Some(search) = web_sys::window().and_then(|window| window.location().search().ok()) else { return Vec::new() };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return Vec::new() };
+    let mut pairs = Vec::new();
+    if let Ok(Some(iterator)) = js_sys::try_iter(&params) {
+        for entry in iterator.flatten() {
+            let entry = js_sys::Array::from(&entry);
+            if let (Some(key), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+                pairs.push((key, value));
+            }
+        }
+    }
+    pairs
+}
+
+/// Replaces the query of the current URL (no new history entry). In a sandboxed iframe this can throw; that is fine.
+fn replace_query(query: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(history) = window.history() else { return };
+    let path = window.location().pathname().unwrap_or_default();
+    let url = if query.is_empty() { path } else { format!("{path}?{query}") };
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+}
+
+/// Maps a key to an action: arrows, PageDown/PageUp (what presentation clickers send), Home/End, Space.
+pub fn key_action(key: &str) -> Option<Action> {
+    Some(match key {
+        "ArrowRight" | "PageDown" => Action::StepForward,
+        "ArrowLeft" | "PageUp" => Action::StepBack,
+        "Home" => Action::Home,
+        "End" => Action::End,
+        " " | "Spacebar" => Action::TogglePlay,
+        _ => return None,
+    })
+}
 
 /// The root component.
 #[function_component(App)]
 pub fn app() -> Html {
-    html! {
-        <main class="page" data-testid="app">
-            <h1>{ "Syscall Explorer" }</h1>
-            <p>{ "What happens, register by register, when a program calls read(): the trap from ring 3 into the kernel and the return." }</p>
-            <ol data-testid="seed-steps">
-                { for SeedStep::ALL.iter().map(|step| html! { <li><strong>{ step.title() }</strong>{ ": " }{ step.summary() }</li> }) }
-            </ol>
-        </main>
+    let state = use_reducer(|| {
+        let (link, notices) = crate::link::parse(&query_pairs());
+        State::from_link(link, notices)
+    });
+
+    // The URL follows the state, without a history entry per step.
+    {
+        let link = state.to_link();
+        use_effect_with(link, |link| {
+            replace_query(&crate::link::to_query(link));
+        });
     }
+
+    // The theme is an attribute on <html>, so the whole document (scrollbars included) follows it.
+    use_effect_with(state.theme, |theme| {
+        if let Some(root) =
+            web_sys::window().and_then(|window| window.document()).and_then(|document| document.document_element())
+        {
+            let _ = match theme {
+                Theme::Auto => root.remove_attribute("data-theme"),
+                Theme::Light => root.set_attribute("data-theme", "light"),
+                Theme::Dark => root.set_attribute("data-theme", "dark"),
+            };
+        }
+    });
+
+    // Keyboard: one listener on the document. Keys typed into a field, or Space on a button, stay with it.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().and_then(|window| window.document()).map(|document| {
+                gloo::events::EventListener::new(&document, "keydown", move |event| {
+                    use wasm_bindgen::JsCast;
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    if event.alt_key() || event.ctrl_key() || event.meta_key() {
+                        return;
+                    }
+                    let target_tag = event
+                        .target()
+                        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                        .map(|element| element.tag_name().to_ascii_lowercase())
+                        .unwrap_or_default();
+                    let key = event.key();
+                    let in_field = matches!(target_tag.as_str(), "input" | "textarea" | "select");
+                    let on_button = target_tag == "button" || target_tag == "summary";
+                    if in_field || (on_button && (key == " " || key == "Enter")) {
+                        return;
+                    }
+                    if let Some(action) = key_action(&key) {
+                        event.prevent_default();
+                        dispatcher.dispatch(action);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Autoplay: an interval while playing; dropped (and so cancelled) when playing stops or the speed changes.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.playing, state.speed), move |(playing, speed)| {
+            let interval = playing.then(|| {
+                gloo::timers::callback::Interval::new(speed.interval_ms(), move || dispatcher.dispatch(Action::Tick))
+            });
+            move || drop(interval)
+        });
+    }
+
+    // Printing: once the handout is in the DOM, open the dialog (it blocks until closed), then drop the handout.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.printing, move |printing| {
+            if *printing {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.print();
+                }
+                dispatcher.dispatch(Action::PrintDone);
+            }
+        });
+    }
+
+    let on_action = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+    html! { <ui::Explorer state={(*state).clone()} {on_action} /> }
 }

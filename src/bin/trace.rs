@@ -12,8 +12,6 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use serde_json::{json, Map, Value};
-    use syscall_explorer::model::cpu::Gpr;
     use syscall_explorer::model::input;
     use syscall_explorer::model::{trace, Preset, Scenario, Timeline};
 
@@ -30,43 +28,6 @@ mod native {
             text.push_str(&format!("  {:<20} {}\n", preset.id(), preset.title()));
         }
         text
-    }
-
-    fn hex(value: u64) -> Value {
-        Value::String(format!("{value:#x}"))
-    }
-
-    fn to_json(timeline: &Timeline) -> Value {
-        let frames: Vec<Value> = timeline
-            .frames
-            .iter()
-            .map(|frame| {
-                let cpu = &frame.machine.cpu;
-                let mut regs = Map::new();
-                for gpr in Gpr::DISPLAY_ORDER {
-                    regs.insert(gpr.name().to_string(), hex(cpu.get(gpr)));
-                }
-                regs.insert("rip".into(), hex(cpu.rip));
-                regs.insert("rflags".into(), hex(cpu.rflags));
-                regs.insert("cs".into(), hex(u64::from(cpu.cs)));
-                regs.insert("ss".into(), hex(u64::from(cpu.ss)));
-                json!({
-                    "index": frame.index,
-                    "step": frame.step.number(),
-                    "cpl": frame.cpl().number(),
-                    "executed": frame.executed.describe(),
-                    "narration_key": frame.narration_key,
-                    "narration": frame.narration,
-                    "regs": regs,
-                })
-            })
-            .collect();
-        json!({
-            "scenario": timeline.scenario.preset.id(),
-            "program": timeline.scenario.program.signature(),
-            "ending": trace::ending(timeline),
-            "frames": frames,
-        })
     }
 
     pub fn main(args: Vec<String>) -> i32 {
@@ -112,7 +73,7 @@ mod native {
         }
         let timeline = Timeline::run(&scenario);
         if json_out {
-            println!("{}", serde_json::to_string_pretty(&to_json(&timeline)).unwrap_or_default());
+            print!("{}", trace::json(&timeline));
         } else if summary {
             print!("{}", trace::summary(&timeline));
         } else {

@@ -336,7 +336,7 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
         }
         "exit_group" | "exit" => {
             let status = arg(ctx, dispatch, 0) as i32;
-            ctx.kernel().exit_status = Some(status);
+            ctx.kernel().exit_status = Some(status & 0xff);
             ctx.frame(
                 "do_group_exit",
                 format!("do_group_exit(({status} & 0xff) << 8);  /* never returns */"),
@@ -364,11 +364,11 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
     set_result(ctx, "handler", result);
 }
 
-/// `access_ok()` in Linux 6.12 on x86-64: the end of the range must not wrap and must be below 2^63; anything
-/// between TASK_SIZE_MAX and 2^63 is left for the page fault to catch.
+/// `access_ok()` in Linux 6.12 on x86-64 (`__access_ok()`, `arch/x86/include/asm/uaccess_64.h`): the range must not
+/// wrap and its end must not pass `USER_PTR_MAX`, which is TASK_SIZE_MAX. tests/real_cpu.rs checks this on hardware.
 fn access_ok(addr: u64, len: u64) -> bool {
     match addr.checked_add(len) {
-        Some(end) => (end as i64) >= 0,
+        Some(end) => end <= TASK_SIZE_MAX,
         None => false,
     }
 }

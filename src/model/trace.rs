@@ -10,7 +10,7 @@ use super::timeline::{Ending, Executed, Timeline};
 pub fn table(timeline: &Timeline) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scenario: {} ({})", timeline.scenario.preset.id(), timeline.scenario.program.signature());
-    let _ = writeln!(out, "{:>4}  {}  {}  {:<70}  changed", "#", "step", "cpl", "executed");
+    let _ = writeln!(out, "{:>4}  step  cpl  {:<70}  changed", "#", "executed");
     for frame in &timeline.frames {
         let changed: Vec<String> = frame
             .changed_regs
@@ -81,5 +81,64 @@ pub fn summary(timeline: &Timeline) -> String {
         let _ = writeln!(out, "across the trap: {} (rflags {flags_note})", changed.join(" "));
     }
     let _ = writeln!(out, "ending: {}", ending(timeline));
+    out
+}
+
+/// Escapes a string for JSON.
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ch if (ch as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", ch as u32)),
+            ch => out.push(ch),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The trace as JSON, the format `trace --json` prints and the page downloads (a contract, see README):
+/// `{"scenario", "program", "ending", "frames": [{"index", "step", "cpl", "executed", "narration_key", "narration",
+/// "regs": {"rax": "0x…", …, "rip", "rflags", "cs", "ss"}}]}`.
+///
+/// Written by hand rather than with serde_json so the browser build stays small; `tests/trace_json.rs` parses it
+/// with serde_json to hold it to the format.
+pub fn json(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "{{\n  \"scenario\": {},\n  \"program\": {},\n  \"ending\": {},\n  \"frames\": [",
+        json_string(timeline.scenario.preset.id()),
+        json_string(timeline.scenario.program.signature()),
+        json_string(&ending(timeline))
+    );
+    for (idx, frame) in timeline.frames.iter().enumerate() {
+        let cpu = &frame.machine.cpu;
+        let mut regs: Vec<String> =
+            Gpr::DISPLAY_ORDER.iter().map(|gpr| format!("\"{}\": \"{:#x}\"", gpr.name(), cpu.get(*gpr))).collect();
+        regs.push(format!("\"rip\": \"{:#x}\"", cpu.rip));
+        regs.push(format!("\"rflags\": \"{:#x}\"", cpu.rflags));
+        regs.push(format!("\"cs\": \"{:#x}\"", cpu.cs));
+        regs.push(format!("\"ss\": \"{:#x}\"", cpu.ss));
+        let _ = write!(
+            out,
+            "{}\n    {{\"index\": {}, \"step\": {}, \"cpl\": {}, \"executed\": {}, \"narration_key\": {}, \"narration\": {}, \"regs\": {{{}}}}}",
+            if idx == 0 { "" } else { "," },
+            frame.index,
+            frame.step.number(),
+            frame.cpl().number(),
+            json_string(&frame.executed.describe()),
+            json_string(&frame.narration_key),
+            json_string(&frame.narration),
+            regs.join(", ")
+        );
+    }
+    out.push_str("\n  ]\n}\n");
     out
 }

@@ -1,1 +1,127 @@
-//! Yew components: pure views of a frame, plus callbacks.
+//! Yew components: pure views of a frame, plus callbacks that send [`Action`]s to the reducer in `app.rs`.
+//!
+//! [`Explorer`] lays the page out; each panel is a component of its own file: [`controls`], [`steps`], [`wall`],
+//! [`register_file`], [`listing`], [`syscall_table`], [`kernel_work`], [`memory_view`], [`scenario_editor`].
+
+pub mod controls;
+pub mod handout;
+pub mod kernel_work;
+pub mod listing;
+pub mod memory_view;
+pub mod register_file;
+pub mod scenario_editor;
+pub mod steps;
+pub mod syscall_table;
+pub mod toolbar;
+pub mod wall;
+
+use yew::prelude::*;
+
+use crate::app::{Action, Mode, State};
+use crate::model::cpu::Cpl;
+use crate::model::timeline::Ending;
+
+/// Formats a 64-bit value as 16 hex digits.
+pub fn hex64(value: u64) -> String {
+    format!("0x{value:016x}")
+}
+
+/// The CSS class of a mode.
+pub fn mode_class(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Normal => "mode-normal",
+        Mode::Embed => "mode-embed",
+        Mode::Present => "mode-present",
+    }
+}
+
+/// Props of every panel that shows the current frame.
+#[derive(Properties, PartialEq, Clone)]
+pub struct FrameProps {
+    pub state: State,
+}
+
+/// The whole page.
+#[derive(Properties, PartialEq)]
+pub struct ExplorerProps {
+    pub state: State,
+    pub on_action: Callback<Action>,
+}
+
+/// The page layout: header, steps, narration and controls, then the panels.
+#[function_component(Explorer)]
+pub fn explorer(props: &ExplorerProps) -> Html {
+    let state = &props.state;
+    let timeline = &state.timeline;
+    let frame = &timeline.frames[state.cursor.min(state.last())];
+    let cpl = frame.cpl();
+    let at_end = state.cursor == state.last();
+    let ending = at_end.then(|| match &timeline.ending {
+        Ending::Returned { rax, errno: Some(errno) } => format!(
+            "The call returned {} and errno = {errno} ({}).",
+            *rax as i64,
+            crate::model::linux::errno_name(i64::from(*errno))
+        ),
+        Ending::Returned { rax, errno: None } => {
+            format!("The call returned {}.", crate::model::linux::describe_result(*rax as i64))
+        }
+        Ending::Exited { status } => format!("The process exited with status {status}: exit_group never returns."),
+        Ending::Killed { why } => format!("The process was killed: {why}."),
+    });
+    html! {
+        <div class={classes!("page", if cpl == Cpl::Ring0 { "in-kernel" } else { "in-user" }, mode_class(state.mode), state.printing.then_some("printing"))}
+            data-testid="app" data-mode={mode_class(state.mode)}>
+            if !state.notices.is_empty() {
+                <div class="notices" role="status" data-testid="notices">
+                    <p>{ "Some parts of the link could not be used:" }</p>
+                    <ul>{ for state.notices.iter().map(|notice| html! { <li><code>{ notice.param.clone() }</code>{ format!(": {}", notice.message) }</li> }) }</ul>
+                    <button type="button" class="small" onclick={props.on_action.reform(|_| Action::DismissNotices)}>{ "Dismiss" }</button>
+                </div>
+            }
+            <header class="top">
+                <div class="brand">
+                    <h1>{ "Syscall Explorer" }</h1>
+                    <p class="tagline">{ "What the CPU and the Linux kernel do, register by register, when a program makes a system call." }</p>
+                </div>
+                <scenario_editor::ScenarioEditor state={state.clone()} on_action={props.on_action.clone()} />
+                <toolbar::Toolbar state={state.clone()} on_action={props.on_action.clone()} />
+            </header>
+            <steps::StepIndicator state={state.clone()} on_action={props.on_action.clone()} />
+            <section class="narration" aria-labelledby="narration-heading">
+                <h2 id="narration-heading" class="visually-hidden">{ "What is happening" }</h2>
+                <p class="step-title" data-testid="step-title">
+                    { format!("Step {} of 7: {}", frame.step.number(), frame.step.title()) }
+                </p>
+                <p class="executed" data-testid="executed"><code>{ frame.executed.describe() }</code></p>
+                <p class="narration-text" data-testid="narration" aria-live="polite">{ frame.narration.clone() }</p>
+                if let Some(ending) = ending {
+                    <p class="ending" data-testid="ending">{ ending }</p>
+                }
+            </section>
+            <controls::Controls state={state.clone()} on_action={props.on_action.clone()} />
+            <main class="panels">
+                <wall::Wall state={state.clone()} on_action={props.on_action.clone()} />
+                <register_file::RegisterFile state={state.clone()} on_action={props.on_action.clone()} />
+                <listing::Listings state={state.clone()} />
+                <kernel_work::KernelWork state={state.clone()} />
+                <syscall_table::SyscallTable state={state.clone()} />
+                <memory_view::MemoryView state={state.clone()} />
+            </main>
+            if !timeline.simplifications.is_empty() {
+                <aside class="simplified" data-testid="simplified">
+                    <h2>{ "Simplified here" }</h2>
+                    <ul>{ for timeline.simplifications.iter().map(|note| html! { <li>{ note.clone() }</li> }) }</ul>
+                </aside>
+            }
+            if state.printing {
+                <handout::Handout state={state.clone()} />
+            }
+            <footer class="about">
+                <details>
+                    <summary>{ "What this model leaves out" }</summary>
+                    <p>{ "The kernel entry code is condensed from Linux 6.12's entry_SYSCALL_64: the page-table switch for Meltdown (PTI) and the Spectre mitigations are left out, as they are patched out on CPUs that do not need them, and the exit does not switch to the per-CPU trampoline stack. Addresses are fixed (no KASLR). The kernel's C code runs as named steps rather than instructions. The instruction bytes are real x86-64, encoded and decoded by iced-x86." }</p>
+                </details>
+            </footer>
+        </div>
+    }
+}

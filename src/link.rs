@@ -1,0 +1,336 @@
+//! Links to an exact state: [`parse`] reads URL query pairs into a [`LinkState`] (scenario, edits, frame, theme,
+//! mode, speed, radix) and a list of [`Notice`]s for every parameter it had to replace by its default; [`to_query`]
+//! writes the query back. Pure Rust, so it is tested natively; `app.rs` does the reading and writing of the URL.
+//!
+//! The query holds the preset (`s=read`), only the fields that differ from the preset's defaults (`fd=9`), the frame
+//! (`f=12`, counted from 1 as the page shows it) or a seed step (`step=5`), and `theme`, `mode`, `speed`, `radix`
+//! when they are not the defaults.
+
+use crate::model::input::set_field;
+use crate::model::scenario::Program;
+use crate::model::{Preset, Scenario, SeedStep};
+
+/// Colour theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow the system setting.
+    Auto,
+    Light,
+    Dark,
+}
+
+/// How much chrome the page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Minimal chrome for an iframe.
+    Embed,
+    /// Large type for a lecture hall.
+    Present,
+}
+
+/// Autoplay speed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    Slow,
+    Normal,
+    Fast,
+}
+
+impl Speed {
+    /// All speeds, slow first.
+    pub const ALL: [Speed; 3] = [Speed::Slow, Speed::Normal, Speed::Fast];
+
+    /// Milliseconds between frames.
+    pub fn interval_ms(self) -> u32 {
+        match self {
+            Speed::Slow => 1600,
+            Speed::Normal => 800,
+            Speed::Fast => 250,
+        }
+    }
+
+    /// A stable id for URLs and the select.
+    pub fn id(self) -> &'static str {
+        match self {
+            Speed::Slow => "slow",
+            Speed::Normal => "normal",
+            Speed::Fast => "fast",
+        }
+    }
+
+    /// The speed with this id.
+    pub fn from_id(id: &str) -> Option<Speed> {
+        Speed::ALL.into_iter().find(|speed| speed.id() == id)
+    }
+}
+
+/// How register values are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Radix {
+    Hex,
+    Decimal,
+}
+
+/// What a link restores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkState {
+    pub scenario: Scenario,
+    /// 0-based frame index, if the link names one.
+    pub frame: Option<usize>,
+    /// A seed step to open at, if the link names one (and no frame).
+    pub step: Option<SeedStep>,
+    pub theme: Theme,
+    pub mode: Mode,
+    pub speed: Speed,
+    pub radix: Radix,
+}
+
+impl Default for LinkState {
+    fn default() -> LinkState {
+        LinkState {
+            scenario: Scenario::default(),
+            frame: None,
+            step: None,
+            theme: Theme::Auto,
+            mode: Mode::Normal,
+            speed: Speed::Normal,
+            radix: Radix::Hex,
+        }
+    }
+}
+
+/// A parameter that was replaced by its default, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub param: String,
+    pub message: String,
+}
+
+fn short(text: &str) -> String {
+    let mut shown: String = text.chars().take(32).collect();
+    if text.chars().count() > 32 {
+        shown.push('…');
+    }
+    shown
+}
+
+/// The fields a link may carry for a scenario, besides the preset.
+const EDIT_FIELDS: [&str; 16] = [
+    "fd",
+    "buf",
+    "count",
+    "nr",
+    "arg0",
+    "arg1",
+    "arg2",
+    "arg3",
+    "arg4",
+    "arg5",
+    "probe_rcx",
+    "pid",
+    "clock_ns",
+    "file_text",
+    "path",
+    "buffer_text",
+];
+
+/// Reads query pairs (already percent-decoded). Never fails: anything it cannot use becomes a [`Notice`].
+///
+/// ```
+/// use syscall_explorer::link::parse;
+/// let (state, notices) = parse(&[("s".into(), "read-bad-fd".into()), ("f".into(), "0".into())]);
+/// assert_eq!(state.scenario.args[0], 9);
+/// assert_eq!(notices.len(), 1); // frames count from 1
+/// ```
+pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
+    let mut state = LinkState::default();
+    let mut notices = Vec::new();
+    let mut notice = |param: &str, message: String| {
+        notices.push(Notice { param: short(param), message });
+    };
+    let get = |name: &str| pairs.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    if let Some(id) = get("s") {
+        match Preset::from_id(id) {
+            Some(preset) => state.scenario = Scenario::preset(preset),
+            None => notice("s", format!("there is no scenario \"{}\"; showing read() instead", short(id))),
+        }
+    }
+    for (key, value) in pairs {
+        let key = key.as_str();
+        match key {
+            "s" => {}
+            "f" => match value.trim().parse::<usize>() {
+                Ok(frame) if frame >= 1 => state.frame = Some(frame - 1),
+                _ => notice(
+                    "f",
+                    format!("\"{}\" is not a frame number (they count from 1); starting at frame 1", short(value)),
+                ),
+            },
+            "step" => match value.trim().parse::<u8>().ok().and_then(SeedStep::from_number) {
+                Some(step) => state.step = Some(step),
+                None => notice("step", format!("\"{}\" is not a step from 1 to 7; starting at step 1", short(value))),
+            },
+            "theme" => match value.as_str() {
+                "auto" => state.theme = Theme::Auto,
+                "light" => state.theme = Theme::Light,
+                "dark" => state.theme = Theme::Dark,
+                _ => notice(
+                    "theme",
+                    format!("\"{}\" is not a theme (auto, light, dark); following the system", short(value)),
+                ),
+            },
+            "mode" => match value.as_str() {
+                "normal" => state.mode = Mode::Normal,
+                "embed" => state.mode = Mode::Embed,
+                "present" => state.mode = Mode::Present,
+                _ => {
+                    notice("mode", format!("\"{}\" is not a mode (normal, embed, present); using normal", short(value)))
+                }
+            },
+            "embed" => match value.as_str() {
+                "1" | "true" => state.mode = Mode::Embed,
+                "0" | "false" => {}
+                _ => notice("embed", format!("\"{}\" should be 1 or 0", short(value))),
+            },
+            "speed" => match Speed::from_id(value) {
+                Some(speed) => state.speed = speed,
+                None => {
+                    notice("speed", format!("\"{}\" is not a speed (slow, normal, fast); using normal", short(value)))
+                }
+            },
+            "radix" => match value.as_str() {
+                "hex" => state.radix = Radix::Hex,
+                "dec" => state.radix = Radix::Decimal,
+                _ => notice("radix", format!("\"{}\" should be hex or dec; showing hex", short(value))),
+            },
+            field if EDIT_FIELDS.contains(&field) => {
+                if let Err(message) = set_field(&mut state.scenario, field, value) {
+                    notice(field, format!("{message}; using the scenario's default"));
+                }
+            }
+            other => notice(other, "is not a parameter this page knows; ignored".to_string()),
+        }
+    }
+    (state, notices)
+}
+
+fn show_value(field: &str, value: u64) -> String {
+    if matches!(field, "probe_rcx" | "arg1") || value > 0xffff_ffff {
+        if (value as i64) < 0 && (value as i64) > -4096 {
+            return (value as i64).to_string();
+        }
+        return format!("{value:#x}");
+    }
+    value.to_string()
+}
+
+/// The query pairs that reproduce `state` (the frame given 0-based, written 1-based).
+pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
+    let mut pairs = vec![("s".to_string(), state.scenario.preset.id().to_string())];
+    let base = Scenario::preset(state.scenario.preset);
+    let scenario = &state.scenario;
+    let mut push = |key: &str, value: String| pairs.push((key.to_string(), value));
+    if scenario.program == Program::Raw && scenario.nr != base.nr {
+        push("nr", show_value("nr", scenario.nr));
+    }
+    for idx in 0..6 {
+        if scenario.args[idx] != base.args[idx] {
+            let key = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][idx];
+            push(key, show_value(key, scenario.args[idx]));
+        }
+    }
+    if scenario.probe_rcx != base.probe_rcx {
+        push("probe_rcx", show_value("probe_rcx", scenario.probe_rcx));
+    }
+    if scenario.pid != base.pid {
+        push("pid", scenario.pid.to_string());
+    }
+    if scenario.clock_ns != base.clock_ns {
+        push("clock_ns", scenario.clock_ns.to_string());
+    }
+    if scenario.file_text != base.file_text {
+        push("file_text", scenario.file_text.clone());
+    }
+    if scenario.path != base.path {
+        push("path", scenario.path.clone());
+    }
+    if scenario.buffer_text != base.buffer_text {
+        push("buffer_text", scenario.buffer_text.clone());
+    }
+    if let Some(frame) = state.frame {
+        push("f", (frame + 1).to_string());
+    }
+    match state.theme {
+        Theme::Auto => {}
+        Theme::Light => push("theme", "light".to_string()),
+        Theme::Dark => push("theme", "dark".to_string()),
+    }
+    match state.mode {
+        Mode::Normal => {}
+        Mode::Embed => push("mode", "embed".to_string()),
+        Mode::Present => push("mode", "present".to_string()),
+    }
+    if state.speed != Speed::Normal {
+        push("speed", state.speed.id().to_string());
+    }
+    if state.radix == Radix::Decimal {
+        push("radix", "dec".to_string());
+    }
+    pairs
+}
+
+/// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The query string (without `?`) for a state.
+pub fn to_query(state: &LinkState) -> String {
+    to_pairs(state)
+        .iter()
+        .map(|(key, value)| format!("{key}={}", encode_component(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(query: &[(&str, &str)]) -> Vec<(String, String)> {
+        query.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+    }
+
+    #[test]
+    fn round_trip_of_edits_frame_and_modes() {
+        let mut state = LinkState::default();
+        state.scenario = Scenario::preset(Preset::RawProbe);
+        state.scenario.nr = (-1i64) as u64;
+        state.scenario.args[2] = 0x7fff_0000_0000;
+        state.frame = Some(41);
+        state.theme = Theme::Dark;
+        state.mode = Mode::Present;
+        state.radix = Radix::Decimal;
+        let (parsed, notices) = parse(&to_pairs(&state));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(parsed, state);
+    }
+
+    #[test]
+    fn malformed_parameters_fall_back_with_a_notice_each() {
+        let (state, notices) =
+            parse(&pairs(&[("s", "nope"), ("f", "-3"), ("theme", "purple"), ("count", "lots"), ("zzz", "1")]));
+        assert_eq!(state, LinkState::default());
+        let params: Vec<&str> = notices.iter().map(|notice| notice.param.as_str()).collect();
+        assert_eq!(params, ["s", "f", "theme", "count", "zzz"]);
+    }
+}

@@ -1,0 +1,92 @@
+//! Playback controls: restart, back, play/pause, forward, end, speed, and a scrubber marked with the seven steps.
+
+use yew::prelude::*;
+
+use crate::app::{Action, Speed, State};
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub state: State,
+    pub on_action: Callback<Action>,
+}
+
+/// Scrubber marks: (step number, position in percent, whether it has room for its label).
+pub fn marks(starts: &[(crate::model::SeedStep, usize)], last: usize) -> Vec<(u8, f64, bool)> {
+    let mut out: Vec<(u8, f64, bool)> = Vec::new();
+    let mut last_label = f64::NEG_INFINITY;
+    for (step, idx) in starts {
+        let percent = if last == 0 { 0.0 } else { *idx as f64 * 100.0 / last as f64 };
+        let labelled = percent - last_label >= 3.0;
+        if labelled {
+            last_label = percent;
+        }
+        out.push((step.number(), percent, labelled));
+    }
+    out
+}
+
+/// The control bar.
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
+    let state = &props.state;
+    let last = state.last();
+    let emit = |action: Action| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
+    };
+    let on_scrub = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            if let Ok(index) = input.value().parse::<usize>() {
+                on_action.emit(Action::JumpTo(index));
+            }
+        })
+    };
+    let on_speed = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Some(speed) = Speed::from_id(&select.value()) {
+                on_action.emit(Action::SetSpeed(speed));
+            }
+        })
+    };
+    let starts = state.timeline.step_starts();
+    html! {
+        <section class="controls" aria-label="Playback">
+            <div class="buttons">
+                <button type="button" data-testid="restart" onclick={emit(Action::Home)} disabled={state.cursor == 0} title="Restart (Home)">{ "Restart" }</button>
+                <button type="button" data-testid="step-back" onclick={emit(Action::StepBack)} disabled={state.cursor == 0} title="Step back (Left arrow, Page Up)">{ "◀ Back" }</button>
+                <button type="button" data-testid="play" class="primary" onclick={emit(Action::TogglePlay)} aria-pressed={if state.playing { "true" } else { "false" }} title="Play or pause (Space)">
+                    { if state.playing { "⏸ Pause" } else { "▶ Play" } }
+                </button>
+                <button type="button" data-testid="step-forward" onclick={emit(Action::StepForward)} disabled={state.cursor >= last} title="Step forward (Right arrow, Page Down)">{ "Next ▶" }</button>
+                <button type="button" data-testid="end" onclick={emit(Action::End)} disabled={state.cursor >= last} title="Go to the end (End)">{ "End" }</button>
+                <label class="speed">{ "Speed " }
+                    <select data-testid="speed" onchange={on_speed}>
+                        { for Speed::ALL.iter().map(|speed| html! {
+                            <option value={speed.id()} selected={*speed == state.speed}>{ speed.id() }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <div class="scrubber">
+                <label for="scrubber" class="frame-count" data-testid="frame-counter">
+                    { format!("Frame {} of {}", state.cursor + 1, last + 1) }
+                </label>
+                <div class="scrub-track">
+                    <input id="scrubber" type="range" min="0" max={last.to_string()} value={state.cursor.to_string()}
+                        data-testid="scrubber" oninput={on_scrub} aria-valuetext={format!("frame {} of {}", state.cursor + 1, last + 1)} />
+                    <div class="marks" aria-hidden="true">
+                        { for marks(&starts, last).into_iter().map(|(number, percent, labelled)| html! {
+                            <span class={classes!("mark", (!labelled).then_some("unlabelled"))} style={format!("left: {percent:.2}%")}>
+                                { if labelled { number.to_string() } else { String::new() } }
+                            </span>
+                        }) }
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
+}

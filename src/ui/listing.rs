@@ -1,0 +1,145 @@
+//! The code listings: every routine this scenario runs (the caller, the C library wrapper and its error path, the
+//! kernel entry code), as address, bytes and Intel syntax from iced-x86. The current instruction is marked and kept
+//! in view; instructions this run never executes are dimmed.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::model::image::ROUTINES;
+use crate::model::program::{routine, routine_containing, Routine, Space};
+use crate::model::timeline::Executed;
+use crate::model::Timeline;
+
+use super::FrameProps;
+
+/// The routines a timeline touches, user side first, plus the errno path of any wrapper it enters.
+pub fn routines_of(timeline: &Timeline) -> Vec<&'static Routine> {
+    let mut routines: Vec<&'static Routine> = Vec::new();
+    for frame in &timeline.frames {
+        if let Executed::Insn(image_insn) = frame.executed {
+            if let Some(found) = routine_containing(ROUTINES, image_insn.addr) {
+                if !routines.iter().any(|known| known.name == found.name) {
+                    routines.push(found);
+                }
+            }
+        }
+    }
+    if let Some(start) = routine(ROUTINES, timeline.scenario.program.routine()) {
+        if !routines.iter().any(|known| known.name == start.name) {
+            routines.insert(0, start);
+        }
+    }
+    let enters_wrapper = routines.iter().any(|known| known.space == Space::User && !known.name.starts_with("main_"));
+    if enters_wrapper && !routines.iter().any(|known| known.name == "__syscall_error") {
+        if let Some(error_path) = routine(ROUTINES, "__syscall_error") {
+            let pos = routines.iter().position(|known| known.space == Space::Kernel).unwrap_or(routines.len());
+            routines.insert(pos, error_path);
+        }
+    }
+    routines
+}
+
+/// Both listings, side by side on wide screens.
+#[function_component(Listings)]
+pub fn listings(props: &FrameProps) -> Html {
+    let state = &props.state;
+    let timeline = &state.timeline;
+    let frame = &timeline.frames[state.cursor.min(state.last())];
+    // The frame shows the state after an instruction; the marker sits on the next one to run.
+    let current = frame.machine.cpu.rip;
+    let executed: Vec<u64> = timeline.frames[..=state.cursor.min(state.last())]
+        .iter()
+        .filter_map(|frame| match frame.executed {
+            Executed::Insn(image_insn) => Some(image_insn.addr),
+            _ => None,
+        })
+        .collect();
+    let ever: Vec<u64> = timeline
+        .frames
+        .iter()
+        .filter_map(|frame| match frame.executed {
+            Executed::Insn(image_insn) => Some(image_insn.addr),
+            _ => None,
+        })
+        .collect();
+    let routines = routines_of(timeline);
+    let user: Vec<&Routine> = routines.iter().copied().filter(|found| found.space == Space::User).collect();
+    let kernel: Vec<&Routine> = routines.iter().copied().filter(|found| found.space == Space::Kernel).collect();
+    let in_c = matches!(frame.executed, Executed::Step { .. });
+    html! {
+        <section class="panel code-panel" aria-labelledby="code-heading" data-testid="code">
+            <h2 id="code-heading">{ "The code" }</h2>
+            <p class="hint">{ "Real x86-64 machine code: address, bytes, instruction. ▶ marks the next instruction to run." }</p>
+            <div class="listings">
+                <Listing title="User space" routines={user} current={current} executed={executed.clone()} ever={ever.clone()} testid="listing-user" />
+                if !kernel.is_empty() {
+                    <Listing title="Kernel entry (ring 0)" routines={kernel} current={current} executed={executed} ever={ever} testid="listing-kernel" />
+                }
+            </div>
+            if in_c {
+                <p class="in-c" data-testid="in-c">{ "The kernel is running C code now: see “The kernel's work”." }</p>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ListingProps {
+    title: AttrValue,
+    routines: Vec<&'static Routine>,
+    current: u64,
+    executed: Vec<u64>,
+    ever: Vec<u64>,
+    testid: AttrValue,
+}
+
+#[function_component(Listing)]
+fn listing(props: &ListingProps) -> Html {
+    let container = use_node_ref();
+    {
+        let container = container.clone();
+        use_effect_with(props.current, move |_| {
+            // Keep the marked row in the middle of its own scroll box, without scrolling the page.
+            if let Some(box_element) = container.cast::<web_sys::HtmlElement>() {
+                if let Ok(Some(row)) = box_element.query_selector(".current") {
+                    if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+                        let target = row.offset_top() - box_element.client_height() / 2 + row.offset_height() / 2;
+                        box_element.set_scroll_top(target.max(0));
+                    }
+                }
+            }
+        });
+    }
+    html! {
+        <div class="listing" data-testid={props.testid.clone()}>
+            <h3>{ props.title.clone() }</h3>
+            <div class="listing-scroll" ref={container} tabindex="0" role="region" aria-label={props.title.clone()}>
+                <table>
+                    { for props.routines.iter().map(|found| html! {
+                        <>
+                            <tr class="routine-name"><th colspan="4" scope="rowgroup">{ format!("{}:", found.name) }</th></tr>
+                            { for found.insns.iter().map(|image_insn| {
+                                let is_current = image_insn.addr == props.current;
+                                let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+                                let class = classes!(
+                                    "insn",
+                                    is_current.then_some("current"),
+                                    props.executed.contains(&image_insn.addr).then_some("done"),
+                                    (!props.ever.contains(&image_insn.addr)).then_some("not-run"),
+                                );
+                                html! {
+                                    <tr class={class} aria-current={is_current.then_some("true")}>
+                                        <td class="marker">{ if is_current { "▶" } else { "" } }</td>
+                                        <td class="addr"><code>{ format!("{:x}", image_insn.addr) }</code></td>
+                                        <td class="bytes"><code>{ bytes.join(" ") }</code></td>
+                                        <td class="text"><code>{ image_insn.text }</code></td>
+                                    </tr>
+                                }
+                            }) }
+                        </>
+                    }) }
+                </table>
+            </div>
+        </div>
+    }
+}

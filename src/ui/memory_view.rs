@@ -1,0 +1,97 @@
+//! Memory: the user buffer (where read's bytes land), the kernel stack where the entry code builds `pt_regs`, and the
+//! terminal. Bytes changed in this frame are marked.
+
+use yew::prelude::*;
+
+use crate::model::layout::{pt_regs, BUF_ADDR, PT_REGS};
+use crate::model::memory::Access;
+use crate::model::timeline::MemChange;
+use crate::model::Program;
+
+use super::FrameProps;
+
+fn changed(changes: &[MemChange], addr: u64, len: u64) -> bool {
+    changes.iter().any(|change| addr < change.addr + change.len as u64 && change.addr < addr + len)
+}
+
+/// The memory panel.
+#[function_component(MemoryView)]
+pub fn memory_view(props: &FrameProps) -> Html {
+    let state = &props.state;
+    let timeline = &state.timeline;
+    let frame = &timeline.frames[state.cursor.min(state.last())];
+    let memory = &frame.machine.mem;
+    let scenario = &timeline.scenario;
+    // The buffer the scenario passes, if it is mapped; otherwise the default buffer, so there is always something to see.
+    let wanted = match scenario.program {
+        Program::Read | Program::Write | Program::Int80Read => scenario.args[1],
+        Program::VdsoClockGettime => scenario.args[1],
+        _ => BUF_ADDR,
+    };
+    let buf = if memory.read_u8(wanted, Access::User).is_ok() { wanted } else { BUF_ADDR };
+    let n_rows = 4u64;
+    let rows: Vec<Html> = (0..n_rows)
+        .map(|row_idx| {
+            let row_addr = buf + 16 * row_idx;
+            let bytes: Vec<Option<u8>> = (0..16).map(|offset| memory.read_u8(row_addr + offset, Access::User).ok()).collect();
+            html! {
+                <tr>
+                    <th scope="row"><code>{ format!("{row_addr:x}") }</code></th>
+                    <td class="hex"><code>
+                        { for bytes.iter().enumerate().map(|(offset, byte)| {
+                            let is_changed = changed(&frame.changed_mem, row_addr + offset as u64, 1);
+                            html! { <span class={classes!(is_changed.then_some("changed"))}>{ byte.map_or("··".to_string(), |value| format!("{value:02x}")) }{ " " }</span> }
+                        }) }
+                    </code></td>
+                    <td class="ascii"><code>{ bytes.iter().map(|byte| match byte {
+                        Some(value) if value.is_ascii_graphic() || *value == b' ' => *value as char,
+                        Some(_) => '.',
+                        None => ' ',
+                    }).collect::<String>() }</code></td>
+                </tr>
+            }
+        })
+        .collect();
+    let buffer_changed = changed(&frame.changed_mem, buf, 16 * n_rows);
+    let kernel_stack_used = frame.machine.cpu.cpl() == crate::model::cpu::Cpl::Ring0
+        || memory.read_le(PT_REGS + pt_regs::SS, 8, Access::Kernel).unwrap_or(0) != 0;
+    let console = String::from_utf8_lossy(&frame.machine.kernel.console).into_owned();
+    html! {
+        <section class="panel memory-panel" aria-labelledby="memory-heading" data-testid="memory">
+            <h2 id="memory-heading">{ "Memory" }</h2>
+            <h3>{ format!("User buffer at {buf:#x}") }
+                if buffer_changed { <span class="change-mark">{ " ▲ changed" }</span> }
+            </h3>
+            <table class="hexdump" data-testid="user-buffer"><tbody>{ for rows }</tbody></table>
+            <h3>{ format!("Kernel stack: struct pt_regs at {PT_REGS:#x}") }</h3>
+            if kernel_stack_used {
+                <div class="ptregs-scroll" tabindex="0" role="region" aria-label="pt_regs">
+                    <table class="ptregs" data-testid="pt-regs">
+                        <thead><tr><th scope="col">{ "field" }</th><th scope="col">{ "address" }</th><th scope="col">{ "value" }</th></tr></thead>
+                        <tbody>
+                            { for pt_regs::FIELDS.iter().enumerate().rev().map(|(idx, name)| {
+                                let addr = PT_REGS + 8 * idx as u64;
+                                let value = memory.read_le(addr, 8, Access::Kernel).unwrap_or(0);
+                                let is_changed = changed(&frame.changed_mem, addr, 8);
+                                let is_top = frame.machine.cpu.get(crate::model::cpu::Gpr::Rsp) == addr;
+                                html! {
+                                    <tr class={classes!(is_changed.then_some("changed"))}>
+                                        <th scope="row">{ *name }{ if is_top { " ← RSP" } else { "" } }</th>
+                                        <td><code>{ format!("{:x}", addr) }</code></td>
+                                        <td><code>{ super::hex64(value) }</code>{ if is_changed { " ▲" } else { "" } }</td>
+                                    </tr>
+                                }
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            } else {
+                <p class="hint">{ "Empty until the kernel is entered: the entry code builds pt_regs here, one push at a time." }</p>
+            }
+            if !console.is_empty() {
+                <h3>{ "Terminal" }</h3>
+                <pre class="console" data-testid="console">{ console }</pre>
+            }
+        </section>
+    }
+}

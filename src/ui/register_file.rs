@@ -1,0 +1,104 @@
+//! The register file: the sixteen general registers, RIP, RFLAGS with its named flags, CS and SS with the CPL.
+//! Registers that changed in this frame are marked (a symbol and a colour, not colour alone); each has its role.
+
+use yew::prelude::*;
+
+use crate::app::{Action, Radix, State};
+use crate::model::cpu::{flags, Cpl, Gpr, Reg};
+use crate::model::scenario::Program;
+
+#[derive(Properties, PartialEq)]
+pub struct RegisterFileProps {
+    pub state: State,
+    pub on_action: Callback<Action>,
+}
+
+/// What a register is for in this scenario.
+pub fn role(gpr: Gpr, program: Program) -> &'static str {
+    if program == Program::Int80Read {
+        return match gpr {
+            Gpr::Rax => "number (i386), then result",
+            Gpr::Rbx => "arg 1",
+            Gpr::Rcx => "arg 2",
+            Gpr::Rdx => "arg 3",
+            Gpr::Rsp => "stack pointer",
+            _ => "",
+        };
+    }
+    match gpr {
+        Gpr::Rax => "syscall number, then result",
+        Gpr::Rdi => "arg 1",
+        Gpr::Rsi => "arg 2",
+        Gpr::Rdx => "arg 3",
+        Gpr::R10 => "arg 4 (syscall ABI)",
+        Gpr::R8 => "arg 5",
+        Gpr::R9 => "arg 6",
+        Gpr::Rcx => "saved RIP (by syscall)",
+        Gpr::R11 => "saved RFLAGS (by syscall)",
+        Gpr::Rsp => "stack pointer",
+        _ => "",
+    }
+}
+
+/// Formats a value in the chosen radix.
+pub fn format_value(value: u64, radix: Radix) -> String {
+    match radix {
+        Radix::Hex => super::hex64(value),
+        Radix::Decimal => (value as i64).to_string(),
+    }
+}
+
+fn row(name: &str, value: String, role_text: &str, changed: bool, testid: String) -> Html {
+    html! {
+        <tr class={classes!(changed.then_some("changed"))} data-testid={testid} data-changed={changed.to_string()}>
+            <th scope="row">{ name.to_uppercase() }</th>
+            <td class="value"><code data-testid="value">{ value }</code></td>
+            <td class="change-mark">{ if changed { "▲ changed" } else { "" } }</td>
+            <td class="role">{ role_text.to_string() }</td>
+        </tr>
+    }
+}
+
+/// The register panel.
+#[function_component(RegisterFile)]
+pub fn register_file(props: &RegisterFileProps) -> Html {
+    let state = &props.state;
+    let frame = &state.timeline.frames[state.cursor.min(state.last())];
+    let cpu = &frame.machine.cpu;
+    let program = state.timeline.scenario.program;
+    let changed = |reg: Reg| frame.changed_regs.contains(&reg);
+    let on_radix = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(Action::ToggleRadix))
+    };
+    let set_flags = flags::names(cpu.rflags);
+    let cpl_of = |selector: u16| Cpl::of_selector(selector).number();
+    html! {
+        <section class="panel registers-panel" aria-labelledby="registers-heading" data-testid="registers">
+            <div class="panel-head">
+                <h2 id="registers-heading">{ "Registers" }</h2>
+                <button type="button" class="small" onclick={on_radix} data-testid="radix" aria-pressed={(state.radix == Radix::Decimal).to_string()}>
+                    { if state.radix == Radix::Hex { "Show decimal" } else { "Show hex" } }
+                </button>
+            </div>
+            <table class="regs">
+                <caption class="visually-hidden">{ "Register values in this frame; changed ones are marked" }</caption>
+                <tbody>
+                    { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
+                        gpr.name(), format_value(cpu.get(*gpr), state.radix), role(*gpr, program),
+                        changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
+                    { row("rip", super::hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
+                    { row("rflags", super::hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }
+                    { row("cs", format!("{:#06x}", cpu.cs), &format!("code segment · RPL {} = CPL", cpl_of(cpu.cs)), changed(Reg::Cs), "reg-cs".to_string()) }
+                    { row("ss", format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss), "reg-ss".to_string()) }
+                    { row("gs.base", super::hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase), "reg-gs_base".to_string()) }
+                </tbody>
+            </table>
+            <p class="flags" data-testid="flags">
+                { "Flags set: " }
+                { for set_flags.iter().map(|name| html! { <span class={classes!("flag", (*name == "IF").then_some("flag-if"))}>{ *name }</span> }) }
+                if cpu.rflags & flags::IF == 0 { <span class="flag-off">{ "IF clear: interrupts off" }</span> }
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,163 @@
+//! The scenario picker and the argument editor. Every field is checked with `model::input` as it is typed; a bad
+//! value shows a message next to its field and leaves the running scenario as it was.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::app::{Action, State};
+use crate::model::input::set_field;
+use crate::model::{Preset, Program, Scenario};
+
+#[derive(Properties, PartialEq)]
+pub struct ScenarioEditorProps {
+    pub state: State,
+    pub on_action: Callback<Action>,
+}
+
+/// The editable fields for a program: (field name for `set_field`, label, current text, multi-line).
+pub fn fields(scenario: &Scenario) -> Vec<(&'static str, String, String, bool)> {
+    let mut out = Vec::new();
+    let program = scenario.program;
+    if program == Program::Raw {
+        out.push(("nr", "syscall number (rax)".to_string(), (scenario.nr as i64).to_string(), false));
+    }
+    let show = |value: u64, name: &str| -> String {
+        if matches!(name, "buf" | "pathname" | "tp") || value > 0xffff_ffff {
+            format!("{value:#x}")
+        } else {
+            (value as i64).to_string()
+        }
+    };
+    for (idx, name) in program.arg_names().iter().enumerate() {
+        let field: &'static str = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][idx];
+        out.push((field, (*name).to_string(), show(scenario.args[idx], name), false));
+    }
+    if program == Program::Raw {
+        out.push((
+            "probe_rcx",
+            "value put in rcx before syscall".to_string(),
+            format!("{:#x}", scenario.probe_rcx),
+            false,
+        ));
+    }
+    match program {
+        Program::Read | Program::Int80Read => {
+            out.push(("file_text", "contents of notes.txt (fd 3)".to_string(), scenario.file_text.clone(), true));
+        }
+        Program::Write => {
+            out.push(("buffer_text", "bytes in the buffer".to_string(), scenario.buffer_text.clone(), true))
+        }
+        Program::Openat => out.push(("path", "path".to_string(), scenario.path.clone(), false)),
+        Program::Getpid => out.push(("pid", "the process's pid".to_string(), scenario.pid.to_string(), false)),
+        _ => {}
+    }
+    out
+}
+
+/// Picker and editor.
+#[function_component(ScenarioEditor)]
+pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
+    let scenario = &props.state.timeline.scenario;
+    let on_pick = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Some(preset) = Preset::from_id(&select.value()) {
+                on_action.emit(Action::SetPreset(preset));
+            }
+        })
+    };
+    html! {
+        <div class="scenario">
+            <label class="picker">
+                <span>{ "Scenario" }</span>
+                <select data-testid="scenario-picker" onchange={on_pick}>
+                    { for Preset::ALL.iter().map(|preset| html! {
+                        <option value={preset.id()} selected={*preset == scenario.preset}>{ preset.title() }</option>
+                    }) }
+                </select>
+            </label>
+            <details class="editor" data-testid="editor">
+                <summary>{ format!("Arguments: {}", scenario.program.signature()) }</summary>
+                <Fields key={format!("{}-{}", scenario.preset.id(), props.state.generation)}
+                    scenario={Rc::new(scenario.clone())} on_action={props.on_action.clone()} />
+            </details>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FieldsProps {
+    scenario: Rc<Scenario>,
+    on_action: Callback<Action>,
+}
+
+#[function_component(Fields)]
+fn fields_view(props: &FieldsProps) -> Html {
+    // The text of each field as typed, and its error, kept here so a bad value stays visible while the page keeps
+    // showing the last good scenario.
+    let initial = fields(&props.scenario);
+    let texts = use_state(|| initial.iter().map(|(name, _, text, _)| (*name, text.clone())).collect::<Vec<_>>());
+    let errors = use_state(Vec::<(&'static str, String)>::new);
+    let base = use_state(|| (*props.scenario).clone());
+    let on_edit = |name: &'static str| {
+        let texts = texts.clone();
+        let errors = errors.clone();
+        let base = base.clone();
+        let on_action = props.on_action.clone();
+        Callback::from(move |value: String| {
+            let mut new_texts = (*texts).clone();
+            if let Some(slot) = new_texts.iter_mut().find(|(field, _)| *field == name) {
+                slot.1 = value;
+            }
+            // Apply every field to the preset's scenario; report each one that does not parse.
+            let mut scenario = (*base).clone();
+            let mut new_errors = Vec::new();
+            for (field, text) in &new_texts {
+                if let Err(message) = set_field(&mut scenario, field, text) {
+                    new_errors.push((*field, message));
+                }
+            }
+            if new_errors.is_empty() {
+                on_action.emit(Action::SetScenario(Rc::new(scenario)));
+            }
+            texts.set(new_texts);
+            errors.set(new_errors);
+        })
+    };
+    html! {
+        <form class="fields" onsubmit={Callback::from(|event: SubmitEvent| event.prevent_default())}>
+            { for initial.iter().map(|(name, label, _, multiline)| {
+                let text = texts.iter().find(|(field, _)| field == name).map(|(_, text)| text.clone()).unwrap_or_default();
+                let error = errors.iter().find(|(field, _)| field == name).map(|(_, message)| message.clone());
+                let id = format!("field-{name}");
+                let error_id = format!("{id}-error");
+                let on_change = on_edit(name);
+                html! {
+                    <div class={classes!("field", error.is_some().then_some("invalid"))}>
+                        <label for={id.clone()}>{ label.clone() }</label>
+                        if *multiline {
+                            <textarea id={id.clone()} data-testid={id.clone()} value={text} rows="3"
+                                aria-invalid={error.is_some().to_string()} aria-describedby={error.is_some().then(|| error_id.clone())}
+                                oninput={Callback::from(move |event: InputEvent| {
+                                    let input: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+                                    on_change.emit(input.value());
+                                })} />
+                        } else {
+                            <input id={id.clone()} data-testid={id.clone()} type="text" value={text} spellcheck="false" autocomplete="off"
+                                aria-invalid={error.is_some().to_string()} aria-describedby={error.is_some().then(|| error_id.clone())}
+                                oninput={Callback::from(move |event: InputEvent| {
+                                    let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                                    on_change.emit(input.value());
+                                })} />
+                        }
+                        if let Some(message) = error {
+                            <p class="error" id={error_id} data-testid={format!("{id}-error")} role="alert">{ message }</p>
+                        }
+                    </div>
+                }
+            }) }
+        </form>
+    }
+}

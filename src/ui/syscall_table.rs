@@ -1,0 +1,96 @@
+//! The syscall table: every entry of Linux 6.12's x86-64 table (or the i386 one for int 0x80), scrollable. From the
+//! bounds check on, the row RAX selects is marked and the check is spelled out.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::model::syscalls::{DispatchOutcome, DispatchTable, SyscallEntry, I386, NR_SYSCALLS_64, X86_64};
+use crate::model::Program;
+
+use super::FrameProps;
+
+/// The table panel.
+#[function_component(SyscallTable)]
+pub fn syscall_table(props: &FrameProps) -> Html {
+    let state = &props.state;
+    let timeline = &state.timeline;
+    let frame = &timeline.frames[state.cursor.min(state.last())];
+    let i386 = timeline.scenario.program == Program::Int80Read;
+    let dispatch = frame.dispatch;
+    let check = dispatch.map(|dispatch| {
+        let verdict = if dispatch.in_range { "passes" } else { "fails" };
+        let outcome = match dispatch.outcome {
+            DispatchOutcome::Handler => format!("→ {}", dispatch.handler_symbol().unwrap_or_default()),
+            DispatchOutcome::NotImplemented => "→ no handler: sys_ni_syscall, -ENOSYS".to_string(),
+            DispatchOutcome::OutOfRange => "→ never reaches the table: -ENOSYS".to_string(),
+            DispatchOutcome::Skipped => "→ skipped".to_string(),
+        };
+        format!("nr = {}: unsigned {} < {} {verdict} {outcome}", dispatch.nr, dispatch.unr, dispatch.nr_syscalls)
+    });
+    let highlight = dispatch.filter(|dispatch| dispatch.in_range).map(|dispatch| dispatch.index as u32);
+    let table = if i386 { DispatchTable::Ia32 } else { DispatchTable::X64 };
+    html! {
+        <section class="panel table-panel" aria-labelledby="table-heading" data-testid="syscall-table">
+            <h2 id="table-heading">{ if i386 { "The i386 syscall table" } else { "The x86-64 syscall table" } }</h2>
+            <p class="hint">
+                { format!("Linux 6.12: {} entries, numbers 0 to {}. ", if i386 { I386.len() } else { X86_64.len() }, table.nr_syscalls() - 1) }
+                { "Since 6.9 the kernel dispatches with a switch generated from this table." }
+            </p>
+            <p class={classes!("bounds", dispatch.map(|dispatch| if dispatch.in_range { "ok" } else { "fail" }))} data-testid="bounds-check">
+                { check.unwrap_or_else(|| "The lookup has not happened yet.".to_string()) }
+            </p>
+            <Rows i386={i386} highlight={highlight} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowsProps {
+    i386: bool,
+    highlight: Option<u32>,
+}
+
+/// The rows, re-rendered only when the table or the highlight changes.
+#[function_component(Rows)]
+fn rows(props: &RowsProps) -> Html {
+    let container = use_node_ref();
+    {
+        let container = container.clone();
+        use_effect_with(props.highlight, move |highlight| {
+            if highlight.is_some() {
+                if let Some(box_element) = container.cast::<web_sys::HtmlElement>() {
+                    if let Ok(Some(row)) = box_element.query_selector(".selected") {
+                        if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+                            box_element.set_scroll_top((row.offset_top() - box_element.client_height() / 2).max(0));
+                        }
+                    }
+                }
+            }
+        });
+    }
+    let entries: Vec<&'static SyscallEntry> = if props.i386 {
+        I386.iter().collect()
+    } else {
+        X86_64.iter().filter(|entry| entry.abi.is_x64() && entry.nr < NR_SYSCALLS_64).collect()
+    };
+    html! {
+        <div class="table-scroll" ref={container} tabindex="0" role="region" aria-label="Syscall table entries">
+            <table class="systable">
+                <thead><tr><th scope="col">{ "nr" }</th><th scope="col">{ "name" }</th><th scope="col">{ "handler" }</th></tr></thead>
+                <tbody>
+                    { for entries.iter().map(|entry| {
+                        let selected = props.highlight == Some(entry.nr);
+                        html! {
+                            <tr class={classes!(selected.then_some("selected"))} data-testid={selected.then_some("selected-entry")}
+                                aria-current={selected.then_some("true")}>
+                                <td class="nr">{ entry.nr }</td>
+                                <td>{ entry.name }</td>
+                                <td class="handler">{ entry.entry_point.unwrap_or("(none: sys_ni_syscall)") }</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
