@@ -28,7 +28,7 @@ impl std::ops::Deref for TimelineRef {
     }
 }
 
-pub use crate::link::{LinkState, Mode, Notice, Radix, Speed, Theme};
+pub use crate::link::{Command, LinkState, Mode, Notice, Radix, Speed, Theme};
 
 /// Everything the page shows is a function of this.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +40,12 @@ pub struct State {
     pub radix: Radix,
     pub theme: Theme,
     pub mode: Mode,
+    /// Parent origins allowed to drive the page by postMessage.
+    pub origins: Rc<Vec<String>>,
     /// Parameters of the link that had to be replaced by defaults, shown once at the top.
     pub notices: Rc<Vec<Notice>>,
+    /// Bumped by a `syscall-explorer:get` message, so the current frame is posted again.
+    pub pings: u32,
     /// The handout is rendered for printing.
     pub printing: bool,
     /// Bumped to replay the crossing animation.
@@ -61,7 +65,9 @@ impl State {
             radix: Radix::Hex,
             theme: Theme::Auto,
             mode: Mode::Normal,
+            origins: Rc::new(Vec::new()),
             notices: Rc::new(Vec::new()),
+            pings: 0,
             printing: false,
             replay: 0,
             generation: 0,
@@ -97,6 +103,7 @@ impl State {
         state.mode = link.mode;
         state.speed = link.speed;
         state.radix = link.radix;
+        state.origins = Rc::new(link.origins);
         state.notices = Rc::new(notices);
         state
     }
@@ -111,6 +118,7 @@ impl State {
             mode: self.mode,
             speed: self.speed,
             radix: self.radix,
+            origins: (*self.origins).clone(),
         }
     }
 
@@ -151,6 +159,8 @@ pub enum Action {
     DismissNotices,
     /// A preset from the picker.
     SetPreset(Preset),
+    /// A checked command from the embedding page.
+    Remote(Command),
     /// An edited scenario (already validated by the editor).
     SetScenario(Rc<Scenario>),
 }
@@ -212,6 +222,31 @@ impl Reducible for State {
                 generation: self.generation.wrapping_add(1),
                 ..(*self).clone()
             }),
+            Action::Remote(Command::Get) => Rc::new(State { pings: self.pings.wrapping_add(1), ..(*self).clone() }),
+            Action::Remote(Command::Set { preset, frame, step, playing }) => {
+                let mut state = self;
+                if let Some(preset) = preset {
+                    state = Self::reduce(state, Action::SetPreset(preset));
+                }
+                if let Some(frame) = frame {
+                    state = Self::reduce(state, Action::JumpTo(frame));
+                } else if let Some(step) = step {
+                    let start = state
+                        .timeline
+                        .step_starts()
+                        .iter()
+                        .find(|(candidate, _)| *candidate == step)
+                        .map(|(_, idx)| *idx);
+                    if let Some(start) = start {
+                        state = Self::reduce(state, Action::JumpTo(start));
+                    }
+                }
+                match playing {
+                    Some(true) => Self::reduce(state, Action::Play),
+                    Some(false) => Self::reduce(state, Action::Pause),
+                    None => state,
+                }
+            }
             Action::SetScenario(scenario) => {
                 if *scenario == self.timeline.scenario {
                     return self;
@@ -247,6 +282,53 @@ fn replace_query(query: &str) {
     let path = window.location().pathname().unwrap_or_default();
     let url = if query.is_empty() { path } else { format!("{path}?{query}") };
     let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+}
+
+/// The own enumerable fields of a message's data, for the schema check.
+fn message_fields(data: &wasm_bindgen::JsValue) -> Vec<(String, crate::link::MsgValue)> {
+    use crate::link::MsgValue;
+    if !data.is_object() || js_sys::Array::is_array(data) {
+        return Vec::new();
+    }
+    let Ok(entries) = js_sys::Reflect::own_keys(data) else { return Vec::new() };
+    entries
+        .iter()
+        .take(16)
+        .filter_map(|key| {
+            let name = key.as_string()?;
+            let value = js_sys::Reflect::get(data, &key).ok()?;
+            let value = if let Some(text) = value.as_string() {
+                MsgValue::Str(text)
+            } else if let Some(number) = value.as_f64() {
+                MsgValue::Num(number)
+            } else if let Some(flag) = value.as_bool() {
+                MsgValue::Bool(flag)
+            } else {
+                MsgValue::Other
+            };
+            Some((name, value))
+        })
+        .collect()
+}
+
+/// Posts a flat object to the parent window, if the page is framed: to each allowed origin, or to any.
+fn post_to_parent(fields: &[(&str, wasm_bindgen::JsValue)], origins: &[String]) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(Some(parent)) = window.parent() else { return };
+    if parent == window {
+        return;
+    }
+    let message = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = js_sys::Reflect::set(&message, &wasm_bindgen::JsValue::from_str(key), value);
+    }
+    if origins.is_empty() {
+        let _ = parent.post_message(&message, "*");
+    } else {
+        for origin in origins {
+            let _ = parent.post_message(&message, origin);
+        }
+    }
 }
 
 /// Maps a key to an action: arrows, PageDown/PageUp (what presentation clickers send), Home/End, Space.
@@ -331,6 +413,56 @@ pub fn app() -> Html {
             });
             move || drop(interval)
         });
+    }
+
+    // postMessage: commands from the embedding page in, the current frame out.
+    {
+        let dispatcher = state.dispatcher();
+        let origins = state.origins.clone();
+        use_effect_with(origins, move |origins| {
+            let origins = origins.clone();
+            let listener = web_sys::window().map(|window| {
+                gloo::events::EventListener::new(&window, "message", move |event| {
+                    use wasm_bindgen::JsCast;
+                    let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
+                    let origin = event.origin();
+                    if !origins.is_empty() && !origins.iter().any(|allowed| *allowed == origin) {
+                        return;
+                    }
+                    match crate::link::parse_message(&message_fields(&event.data())) {
+                        Ok(Some(command)) => dispatcher.dispatch(Action::Remote(command)),
+                        Ok(None) => {}
+                        Err(message) => post_to_parent(
+                            &[("type", crate::link::MSG_ERROR.into()), ("message", message.into())],
+                            &origins,
+                        ),
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    {
+        let timeline = state.timeline.clone();
+        let origins = state.origins.clone();
+        use_effect_with(
+            (state.cursor, state.playing, timeline, origins, state.pings),
+            |(cursor, playing, timeline, origins, _)| {
+                let frame = &timeline.frames[(*cursor).min(timeline.frames.len() - 1)];
+                post_to_parent(
+                    &[
+                        ("type", crate::link::MSG_FRAME.into()),
+                        ("scenario", timeline.scenario.preset.id().into()),
+                        ("frame", ((*cursor + 1) as f64).into()),
+                        ("frames", (timeline.frames.len() as f64).into()),
+                        ("step", f64::from(frame.step.number()).into()),
+                        ("cpl", f64::from(frame.cpl().number()).into()),
+                        ("playing", (*playing).into()),
+                    ],
+                    origins,
+                );
+            },
+        );
     }
 
     // Printing: once the handout is in the DOM, open the dialog (it blocks until closed), then drop the handout.

@@ -84,6 +84,8 @@ pub struct LinkState {
     pub mode: Mode,
     pub speed: Speed,
     pub radix: Radix,
+    /// Parent origins allowed to drive an embedded page by `postMessage` (empty: any).
+    pub origins: Vec<String>,
 }
 
 impl Default for LinkState {
@@ -96,6 +98,7 @@ impl Default for LinkState {
             mode: Mode::Normal,
             speed: Speed::Normal,
             radix: Radix::Hex,
+            origins: Vec::new(),
         }
     }
 }
@@ -204,6 +207,18 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
                 "dec" => state.radix = Radix::Decimal,
                 _ => notice("radix", format!("\"{}\" should be hex or dec; showing hex", short(value))),
             },
+            "origins" => {
+                for origin in value.split(',').map(str::trim).filter(|origin| !origin.is_empty()) {
+                    if is_origin(origin) {
+                        state.origins.push(origin.to_string());
+                    } else {
+                        notice(
+                            "origins",
+                            format!("\"{}\" is not an origin like https://example.edu; ignored", short(origin)),
+                        );
+                    }
+                }
+            }
             field if EDIT_FIELDS.contains(&field) => {
                 if let Err(message) = set_field(&mut state.scenario, field, value) {
                     notice(field, format!("{message}; using the scenario's default"));
@@ -277,7 +292,90 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if state.radix == Radix::Decimal {
         push("radix", "dec".to_string());
     }
+    if !state.origins.is_empty() {
+        push("origins", state.origins.join(","));
+    }
     pairs
+}
+
+/// Whether `text` is a web origin: `http(s)://host[:port]`, nothing after.
+pub fn is_origin(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) else { return false };
+    !rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// A value in a `postMessage` message, as far as the schema cares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MsgValue {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    /// Anything else (objects, arrays, null).
+    Other,
+}
+
+/// A command from the embedding page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Change any of: the scenario (by preset id), the frame (0-based), the seed step, playing.
+    Set { preset: Option<Preset>, frame: Option<usize>, step: Option<SeedStep>, playing: Option<bool> },
+    /// Ask for a `syscall-explorer:frame` message now.
+    Get,
+}
+
+/// The message types this page accepts and sends.
+pub const MSG_SET: &str = "syscall-explorer:set";
+pub const MSG_GET: &str = "syscall-explorer:get";
+pub const MSG_FRAME: &str = "syscall-explorer:frame";
+pub const MSG_ERROR: &str = "syscall-explorer:error";
+
+/// Checks a message against the schema (see README, "Embedding"):
+/// `{type: "syscall-explorer:set", scenario?: string, frame?: integer ≥ 1, step?: 1..7, playing?: boolean}` or
+/// `{type: "syscall-explorer:get"}`. Messages of other types return `Ok(None)` (they are for someone else).
+///
+/// # Errors
+/// A sentence saying which field is wrong.
+pub fn parse_message(fields: &[(String, MsgValue)]) -> Result<Option<Command>, String> {
+    let get = |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value);
+    let Some(MsgValue::Str(kind)) = get("type") else { return Ok(None) };
+    match kind.as_str() {
+        MSG_GET => Ok(Some(Command::Get)),
+        MSG_SET => {
+            for (key, _) in fields {
+                if !matches!(key.as_str(), "type" | "scenario" | "frame" | "step" | "playing") {
+                    return Err(format!("unknown field \"{}\"", short(key)));
+                }
+            }
+            let preset = match get("scenario") {
+                None => None,
+                Some(MsgValue::Str(id)) => {
+                    Some(Preset::from_id(id).ok_or_else(|| format!("unknown scenario \"{}\"", short(id)))?)
+                }
+                Some(_) => return Err("scenario must be a string".to_string()),
+            };
+            let frame = match get("frame") {
+                None => None,
+                Some(MsgValue::Num(number)) if number.fract() == 0.0 && *number >= 1.0 && *number <= 1e6 => {
+                    Some(*number as usize - 1)
+                }
+                Some(_) => return Err("frame must be a whole number from 1".to_string()),
+            };
+            let step = match get("step") {
+                None => None,
+                Some(MsgValue::Num(number)) if number.fract() == 0.0 && (1.0..=7.0).contains(number) => {
+                    SeedStep::from_number(*number as u8)
+                }
+                Some(_) => return Err("step must be a whole number from 1 to 7".to_string()),
+            };
+            let playing = match get("playing") {
+                None => None,
+                Some(MsgValue::Bool(playing)) => Some(*playing),
+                Some(_) => return Err("playing must be true or false".to_string()),
+            };
+            Ok(Some(Command::Set { preset, frame, step, playing }))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
@@ -323,6 +421,33 @@ mod tests {
         let (parsed, notices) = parse(&to_pairs(&state));
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(parsed, state);
+    }
+
+    #[test]
+    fn messages_are_checked_against_the_schema() {
+        let msg = |fields: &[(&str, MsgValue)]| -> Vec<(String, MsgValue)> {
+            fields.iter().map(|(key, value)| (key.to_string(), value.clone())).collect()
+        };
+        let set = msg(&[
+            ("type", MsgValue::Str(MSG_SET.into())),
+            ("scenario", MsgValue::Str("write".into())),
+            ("frame", MsgValue::Num(3.0)),
+        ]);
+        assert_eq!(
+            parse_message(&set),
+            Ok(Some(Command::Set { preset: Some(Preset::Write), frame: Some(2), step: None, playing: None }))
+        );
+        assert!(parse_message(&msg(&[("type", MsgValue::Str(MSG_SET.into())), ("frame", MsgValue::Num(1.5))])).is_err());
+        assert!(parse_message(&msg(&[("type", MsgValue::Str(MSG_SET.into())), ("evil", MsgValue::Other)])).is_err());
+        assert_eq!(parse_message(&msg(&[("type", MsgValue::Str("other-app".into()))])), Ok(None));
+        assert_eq!(parse_message(&msg(&[("hello", MsgValue::Bool(true))])), Ok(None));
+    }
+
+    #[test]
+    fn origins_must_be_origins() {
+        let (state, notices) = parse(&pairs(&[("origins", "https://a.edu, http://localhost:8000,javascript:x")]));
+        assert_eq!(state.origins, ["https://a.edu", "http://localhost:8000"]);
+        assert_eq!(notices.len(), 1);
     }
 
     #[test]

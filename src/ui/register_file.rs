@@ -13,7 +13,21 @@ pub struct RegisterFileProps {
     pub on_action: Callback<Action>,
 }
 
-/// What a register is for in this scenario.
+/// What a register holds while the kernel runs: after the entry code saved the user's values in pt_regs, most
+/// registers are zeroed or scratch; RDI and RSI carry the C function's arguments.
+pub fn kernel_role(gpr: Gpr) -> &'static str {
+    match gpr {
+        Gpr::Rax => "syscall number (still)",
+        Gpr::Rdi => "C arg 1: struct pt_regs *",
+        Gpr::Rsi => "C arg 2: nr",
+        Gpr::Rsp => "kernel stack pointer",
+        Gpr::Rcx => "user return RIP until saved",
+        Gpr::R11 => "user RFLAGS until saved",
+        _ => "",
+    }
+}
+
+/// What a register is for in this scenario, in user mode.
 pub fn role(gpr: Gpr, program: Program) -> &'static str {
     if program == Program::Int80Read {
         return match gpr {
@@ -85,7 +99,8 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                 <caption class="visually-hidden">{ "Register values in this frame; changed ones are marked" }</caption>
                 <tbody>
                     { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
-                        gpr.name(), format_value(cpu.get(*gpr), state.radix), role(*gpr, program),
+                        gpr.name(), format_value(cpu.get(*gpr), state.radix),
+                        if cpu.cpl() == Cpl::Ring0 { kernel_role(*gpr) } else { role(*gpr, program) },
                         changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
                     { row("rip", super::hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
                     { row("rflags", super::hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }

@@ -68,7 +68,7 @@ pub fn wall(props: &WallProps) -> Html {
                 aria-label={format!("Execution is in {} at {here}", if kernel { "kernel space, ring 0" } else { "user space, ring 3" })}>
                 <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO" }</span></div>
                 <div class="boundary"><span>{ "privilege boundary: crossed only by syscall / int 0x80 and sysret / iret" }</span></div>
-                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ format!("entry point fixed by LSTAR: {lstar:#x}") }</span></div>
+                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "the kernel, entered only at fixed points" }</span></div>
                 <div key={format!("token-{}-{}", state.replay, state.cursor)}
                     class={classes!("token", if kernel { "at-kernel" } else { "at-user" }, crossing.map(|kind| format!("crossing-{kind}")))}
                     data-testid="token">
@@ -85,6 +85,12 @@ pub fn wall(props: &WallProps) -> Html {
                 { " " }
                 <button type="button" class="link" onclick={on_replay} disabled={crossing.is_none()} data-testid="replay">{ "Replay crossing" }</button>
             </p>
+            <dl class="msrs" data-testid="msrs">
+                <dt>{ "LSTAR" }</dt><dd><code>{ format!("{lstar:#x}") }</code>{ " entry_SYSCALL_64: where syscall always lands" }</dd>
+                <dt>{ "STAR" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.star) }</code>{ " kernel CS 0x10 (SS 0x18); user CS 0x33, SS 0x2b for sysret" }</dd>
+                <dt>{ "FMASK" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.fmask) }</code>{ " RFLAGS bits syscall clears, IF among them" }</dd>
+                <dt>{ "KERNEL_GS_BASE" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.kernel_gs_base) }</code>{ " swapped with GS.base by swapgs" }</dd>
+            </dl>
         </section>
     }
 }

@@ -1,0 +1,183 @@
+//! Browser tests: run in headless Chromium by wasm-bindgen-test-runner (`cargo test --target wasm32-unknown-unknown`).
+//! Each mounts a component, acts on it as a person would, lets Yew's scheduler render, and reads the DOM.
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+
+use syscall_explorer::app::{Action, App, State};
+use syscall_explorer::model::{Preset, Scenario};
+use syscall_explorer::ui;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn fresh_root() -> web_sys::Element {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+fn text(root: &web_sys::Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn click(root: &web_sys::Element, selector: &str) {
+    let element: web_sys::HtmlElement = root.query_selector(selector).unwrap().unwrap().dyn_into().unwrap();
+    element.click();
+}
+
+fn press(key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    document().body().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_app_mounts_with_the_seven_steps_and_the_first_frame() {
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, "h1"), "Syscall Explorer");
+    assert_eq!(root.query_selector_all("[data-testid=seed-steps] li").unwrap().length(), 7);
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
+    assert_eq!(text(&root, "[data-testid=cpl-badge]"), "CPL 3");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn next_and_keys_move_through_the_frames_and_mark_what_changed() {
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    click(&root, "[data-testid=step-forward]");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 2 of "));
+    // The first instruction loads fd into RDI: RDI is marked changed, RAX is not.
+    let rdi = root.query_selector("[data-testid=reg-rdi]").unwrap().unwrap();
+    assert_eq!(rdi.get_attribute("data-changed").as_deref(), Some("true"));
+    assert!(rdi.text_content().unwrap().contains("0x0000000000000003"));
+    let rax = root.query_selector("[data-testid=reg-rax]").unwrap().unwrap();
+    assert_eq!(rax.get_attribute("data-changed").as_deref(), Some("false"));
+    press("ArrowLeft");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
+    press("End");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=ending]").contains("returned 59"));
+    press("PageUp");
+    press("Home");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
+    handle.destroy();
+}
+
+#[derive(Properties, PartialEq)]
+struct AtFrameProps {
+    preset: Preset,
+    frame: usize,
+}
+
+/// The explorer for a preset at one frame, without the App's effects.
+#[function_component(AtFrame)]
+fn at_frame(props: &AtFrameProps) -> Html {
+    let mut state = State::new(&Scenario::preset(props.preset));
+    state.cursor = props.frame.min(state.last());
+    html! { <ui::Explorer state={state} on_action={Callback::from(|_: Action| ())} /> }
+}
+
+fn frame_where(preset: Preset, key: &str) -> usize {
+    let timeline = syscall_explorer::model::Timeline::run(&Scenario::preset(preset));
+    timeline.frames.iter().position(|frame| frame.narration_key == key).unwrap_or_else(|| panic!("no {key}"))
+}
+
+#[wasm_bindgen_test]
+async fn after_syscall_exactly_the_registers_syscall_writes_are_marked() {
+    let root = fresh_root();
+    let frame = frame_where(Preset::Read, "insn.syscall");
+    let handle =
+        yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), AtFrameProps { preset: Preset::Read, frame })
+            .render();
+    yew::scheduler::flush().await;
+    let changed: Vec<String> = (0..root.query_selector_all("tr[data-changed=true]").unwrap().length())
+        .filter_map(|idx| root.query_selector_all("tr[data-changed=true]").unwrap().item(idx))
+        .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|element| element.get_attribute("data-testid"))
+        .collect();
+    assert_eq!(changed, ["reg-rcx", "reg-r11", "reg-rip", "reg-rflags", "reg-cs", "reg-ss"]);
+    assert_eq!(text(&root, "[data-testid=cpl-badge]"), "CPL 0");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
+    let root = fresh_root();
+    let frame = frame_where(Preset::Read, "kernel.dispatch");
+    let handle =
+        yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), AtFrameProps { preset: Preset::Read, frame })
+            .render();
+    yew::scheduler::flush().await;
+    let selected = text(&root, "[data-testid=selected-entry]");
+    assert!(selected.starts_with('0') && selected.contains("read"), "{selected}");
+    assert!(text(&root, "[data-testid=bounds-check]").contains("0 < 463 passes"));
+    handle.destroy();
+
+    let root = fresh_root();
+    let frame = frame_where(Preset::UnknownNumber, "kernel.enosys");
+    let handle = yew::Renderer::<AtFrame>::with_root_and_props(
+        root.clone(),
+        AtFrameProps { preset: Preset::UnknownNumber, frame },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert!(root.query_selector("[data-testid=selected-entry]").unwrap().is_none());
+    assert!(text(&root, "[data-testid=bounds-check]").contains("1000 < 463 fails"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_number_in_the_editor_shows_a_message_and_keeps_the_scenario() {
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    let input: web_sys::HtmlInputElement =
+        root.query_selector("[data-testid=field-arg2]").unwrap().unwrap().dyn_into().unwrap();
+    input.set_value("lots");
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    input.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=field-arg2-error]").contains("not a number"));
+    click(&root, "[data-testid=end]");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=ending]").contains("returned 59"), "the last good scenario still runs");
+    input.set_value("5");
+    input.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    assert!(root.query_selector("[data-testid=field-arg2-error]").unwrap().is_none());
+    click(&root, "[data-testid=end]");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=ending]").contains("returned 5"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+fn the_reducer_steps_are_round_trips_and_no_ops_return_the_same_state() {
+    let state = Rc::new(State::default());
+    let same = Rc::clone(&state).reduce(Action::StepBack);
+    assert!(Rc::ptr_eq(&state, &same), "stepping back at frame 1 changes nothing");
+    let forward = Rc::clone(&state).reduce(Action::StepForward).reduce(Action::StepForward);
+    let back = forward.reduce(Action::StepBack).reduce(Action::StepBack);
+    assert_eq!(back.cursor, 0);
+}
