@@ -46,8 +46,6 @@ pub struct State {
     pub notices: Rc<Vec<Notice>>,
     /// Bumped by a `syscall-explorer:get` message, so the current frame is posted again.
     pub pings: u32,
-    /// The handout is rendered for printing.
-    pub printing: bool,
     /// Bumped to replay the crossing animation.
     pub replay: u32,
     /// Bumped when the scenario is replaced from outside the editor (a preset), so the editor resets its fields.
@@ -68,7 +66,6 @@ impl State {
             origins: Rc::new(Vec::new()),
             notices: Rc::new(Vec::new()),
             pings: 0,
-            printing: false,
             replay: 0,
             generation: 0,
         }
@@ -151,10 +148,6 @@ pub enum Action {
     ToggleRadix,
     Replay,
     SetTheme(Theme),
-    /// Render the handout and open the print dialog.
-    Print,
-    /// The print dialog closed.
-    PrintDone,
     SetMode(Mode),
     DismissNotices,
     /// A preset from the picker.
@@ -210,8 +203,6 @@ impl Reducible for State {
                 Rc::new(State { radix, ..(*self).clone() })
             }
             Action::SetTheme(theme) => Rc::new(State { theme, ..(*self).clone() }),
-            Action::Print => Rc::new(State { printing: true, ..(*self).clone() }),
-            Action::PrintDone => Rc::new(State { printing: false, ..(*self).clone() }),
             Action::SetMode(mode) => Rc::new(State { mode, ..(*self).clone() }),
             Action::DismissNotices => Rc::new(State { notices: Rc::new(Vec::new()), ..(*self).clone() }),
             Action::Replay => Rc::new(State { replay: self.replay.wrapping_add(1), ..(*self).clone() }),
@@ -426,7 +417,7 @@ pub fn app() -> Html {
                     use wasm_bindgen::JsCast;
                     let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
                     let origin = event.origin();
-                    if !origins.is_empty() && !origins.iter().any(|allowed| *allowed == origin) {
+                    if !origins.is_empty() && !origins.contains(&origin) {
                         return;
                     }
                     match crate::link::parse_message(&message_fields(&event.data())) {
@@ -463,19 +454,6 @@ pub fn app() -> Html {
                 );
             },
         );
-    }
-
-    // Printing: once the handout is in the DOM, open the dialog (it blocks until closed), then drop the handout.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.printing, move |printing| {
-            if *printing {
-                if let Some(window) = web_sys::window() {
-                    let _ = window.print();
-                }
-                dispatcher.dispatch(Action::PrintDone);
-            }
-        });
     }
 
     let on_action = {

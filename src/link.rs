@@ -410,8 +410,7 @@ mod tests {
 
     #[test]
     fn round_trip_of_edits_frame_and_modes() {
-        let mut state = LinkState::default();
-        state.scenario = Scenario::preset(Preset::RawProbe);
+        let mut state = LinkState { scenario: Scenario::preset(Preset::RawProbe), ..LinkState::default() };
         state.scenario.nr = (-1i64) as u64;
         state.scenario.args[2] = 0x7fff_0000_0000;
         state.frame = Some(41);

@@ -1,12 +1,18 @@
 //! The printable handout: one page per seed step, each with the step's key frame: the narration, which side of the
-//! wall the CPU is on, and the registers (changed ones marked). Rendered only while printing.
+//! wall the CPU is on, and the registers (changed ones marked). Always in the page but shown only in print, so the
+//! browser's own Print (Ctrl+P) gives the handout too; it depends on the timeline only, so stepping never re-renders it.
 
 use yew::prelude::*;
 
 use crate::model::cpu::{Gpr, Reg};
 use crate::model::{Frame, SeedStep, Timeline};
 
-use super::FrameProps;
+use crate::app::TimelineRef;
+
+#[derive(Properties, PartialEq)]
+pub struct HandoutProps {
+    pub timeline: TimelineRef,
+}
 
 /// The frame that best shows each step: the trap itself for step 3, the step's last frame otherwise.
 pub fn key_frames(timeline: &Timeline) -> Vec<(SeedStep, &Frame)> {
@@ -22,10 +28,10 @@ pub fn key_frames(timeline: &Timeline) -> Vec<(SeedStep, &Frame)> {
 
 /// The handout.
 #[function_component(Handout)]
-pub fn handout(props: &FrameProps) -> Html {
-    let timeline = &props.state.timeline;
+pub fn handout(props: &HandoutProps) -> Html {
+    let timeline = &props.timeline;
     html! {
-        <div class="handout" data-testid="handout">
+        <div class="handout" data-testid="handout" aria-hidden="true">
             { for key_frames(timeline).into_iter().map(|(step, frame)| {
                 let cpu = &frame.machine.cpu;
                 let cpl = frame.cpl();

@@ -69,7 +69,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         Ending::Killed { why } => format!("The process was killed: {why}."),
     });
     html! {
-        <div class={classes!("page", if cpl == Cpl::Ring0 { "in-kernel" } else { "in-user" }, mode_class(state.mode), state.printing.then_some("printing"))}
+        <div class={classes!("page", if cpl == Cpl::Ring0 { "in-kernel" } else { "in-user" }, mode_class(state.mode))}
             data-testid="app" data-mode={mode_class(state.mode)}>
             if !state.notices.is_empty() {
                 <div class="notices" role="status" data-testid="notices">
@@ -113,9 +113,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     <ul>{ for timeline.simplifications.iter().map(|note| html! { <li>{ note.clone() }</li> }) }</ul>
                 </aside>
             }
-            if state.printing {
-                <handout::Handout state={state.clone()} />
-            }
+            <handout::Handout timeline={state.timeline.clone()} />
             <footer class="about">
                 <details>
                     <summary>{ "What this model leaves out" }</summary>

@@ -136,10 +136,12 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             }
         })
     };
-    let on_print = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(Action::Print))
-    };
+    let on_print = Callback::from(|_: MouseEvent| {
+        // The handout is always in the page, shown only by the print stylesheet.
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    });
     let theme_id = match state.theme {
         Theme::Auto => "auto",
         Theme::Light => "light",
