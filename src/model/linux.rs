@@ -361,7 +361,8 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
             -ENOSYS
         }
     };
-    set_result(ctx, "handler", result);
+    let function = dispatch.entry.and_then(|entry| entry.entry_point).unwrap_or("handler");
+    set_result(ctx, function, result);
 }
 
 /// `access_ok()` in Linux 6.12 on x86-64 (`__access_ok()`, `arch/x86/include/asm/uaccess_64.h`): the range must not

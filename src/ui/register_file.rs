@@ -17,12 +17,10 @@ pub struct RegisterFileProps {
 /// registers are zeroed or scratch; RDI and RSI carry the C function's arguments.
 pub fn kernel_role(gpr: Gpr) -> &'static str {
     match gpr {
-        Gpr::Rax => "syscall number (still)",
+        Gpr::Rax => "number, later the result",
         Gpr::Rdi => "C arg 1: struct pt_regs *",
         Gpr::Rsi => "C arg 2: nr",
         Gpr::Rsp => "kernel stack pointer",
-        Gpr::Rcx => "user return RIP until saved",
-        Gpr::R11 => "user RFLAGS until saved",
         _ => "",
     }
 }
