@@ -1,0 +1,207 @@
+//! Scenario traces as data: one [`check`] helper and many small cases, each comparing the readable summary of a run
+//! (`model::trace::summary`, plus the run's "simplified" notes) with a reviewed golden file, `tests/expected/NAME.txt`.
+//!
+//! Every file opens with a `#` line giving the `trace` command that prints the same summary, so a reader can rerun
+//! it. The files are a reviewed record of what Linux 6.12 does, not whatever the model printed: a case whose model
+//! output is known to be wrong is `#[ignore]`d with the reason, and its file holds what Linux does.
+//!
+//! `UPDATE_EXPECT=1 cargo test --test scenarios` rewrites the files from the model instead of comparing; review the
+//! diff (`git diff tests/expected`) against Linux before committing it. The files of the cases in
+//! [`KNOWN_MODEL_BUGS`] are never rewritten: they hold what Linux does, which the model does not do yet. When a fix
+//! lands, remove the case from that list and its `#[ignore]`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use syscall_explorer::model::input::set_field;
+use syscall_explorer::model::{trace, Preset, Scenario, Timeline};
+
+/// What a case compares: the summary, then one `simplified:` line per simplification the run made.
+fn render(scenario: &Scenario) -> String {
+    let timeline = Timeline::run(scenario);
+    let mut text = trace::summary(&timeline);
+    for note in &timeline.simplifications {
+        let _ = writeln!(text, "simplified: {note}");
+    }
+    text
+}
+
+/// The `trace` command line that prints this case's summary.
+fn command_line(preset: Preset, edits: &[(&str, &str)]) -> String {
+    let mut line = format!("# cargo run -q --bin trace -- {} --summary", preset.id());
+    for (name, value) in edits {
+        let _ = write!(line, " --set {name}={value}");
+    }
+    line
+}
+
+/// Cases whose golden file holds what Linux does and the model does not do yet (each is also `#[ignore]`d).
+const KNOWN_MODEL_BUGS: [&str; 3] = ["read_count_0", "openat_accmode_3_opens", "write_buf_near_end_of_page"];
+
+fn expected_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(format!("{name}.txt"))
+}
+
+/// The first line where two texts differ, for a readable failure.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let mut expected_lines = expected.lines();
+    let mut actual_lines = actual.lines();
+    for line_no in 1.. {
+        match (expected_lines.next(), actual_lines.next()) {
+            (None, None) => break,
+            (want, got) if want == got => continue,
+            (want, got) => {
+                return format!(
+                    "line {line_no}:\n  expected: {}\n  actual:   {}",
+                    want.unwrap_or("<end>"),
+                    got.unwrap_or("<end>")
+                )
+            }
+        }
+    }
+    "the texts differ only in trailing newlines".to_string()
+}
+
+/// Runs `preset` with `edits` applied through [`set_field`] (as the page and `trace --set` apply them) and compares
+/// the rendered run with `tests/expected/NAME.txt`, or rewrites that file when `UPDATE_EXPECT=1`.
+fn check(name: &str, preset: Preset, edits: &[(&str, &str)]) {
+    let mut scenario = Scenario::preset(preset);
+    for (field, value) in edits {
+        if let Err(why) = set_field(&mut scenario, field, value) {
+            panic!("case {name}: the edit {field}={value} was rejected: {why}");
+        }
+    }
+    let actual = format!("{}\n{}", command_line(preset, edits), render(&scenario));
+    let path = expected_path(name);
+    if std::env::var("UPDATE_EXPECT").is_ok_and(|value| value == "1") && !KNOWN_MODEL_BUGS.contains(&name) {
+        std::fs::create_dir_all(path.parent().expect("tests/expected")).expect("create tests/expected");
+        std::fs::write(&path, &actual).unwrap_or_else(|err| panic!("write {}: {err}", path.display()));
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!("case {name}: cannot read {}: {err}\nrun `UPDATE_EXPECT=1 cargo test --test scenarios` to create it, then review it", path.display())
+    });
+    assert!(
+        expected == actual,
+        "case {name}: the model's trace differs from {}\n{}\n\n--- actual ---\n{actual}\nIf the change is intended, rerun with \
+         UPDATE_EXPECT=1 and review the diff against what Linux does.",
+        path.display(),
+        first_difference(&expected, &actual)
+    );
+}
+
+macro_rules! cases {
+    ($($(#[$attr:meta])* $name:ident: $preset:ident $([$($field:literal = $value:literal),* $(,)?])?;)*) => {
+        $(
+            #[test]
+            $(#[$attr])*
+            fn $name() {
+                check(stringify!($name), Preset::$preset, &[$($(($field, $value)),*)?]);
+            }
+        )*
+    };
+}
+
+// One case per preset, named `preset_` + the preset id.
+cases! {
+    preset_read: Read;
+    preset_read_bad_fd: ReadBadFd;
+    preset_read_bad_buffer: ReadBadBuffer;
+    preset_unknown_number: UnknownNumber;
+    preset_write: Write;
+    preset_openat_missing: OpenatMissing;
+    preset_openat_forbidden: OpenatForbidden;
+    preset_close: Close;
+    preset_getpid: Getpid;
+    preset_exit_group: ExitGroup;
+    preset_int80_read: Int80Read;
+    preset_vdso_clock_gettime: VdsoClockGettime;
+    preset_raw_probe: RawProbe;
+}
+
+/// Adding a preset without a golden trace fails here.
+#[test]
+fn every_preset_has_a_case() {
+    for preset in Preset::ALL {
+        let name = format!("preset_{}", preset.id().replace('-', "_"));
+        assert!(
+            expected_path(&name).exists(),
+            "preset {} has no case: add `{name}: …;` to the cases! list",
+            preset.id()
+        );
+    }
+}
+
+/// The known-bug cases have hand-written golden files.
+#[test]
+fn known_model_bugs_have_golden_files() {
+    for name in KNOWN_MODEL_BUGS {
+        assert!(expected_path(name).exists(), "{name}: write tests/expected/{name}.txt by hand, as Linux behaves");
+    }
+}
+
+// Edited variants: what a person typing into the argument editor would try.
+cases! {
+    /// Linux: `count == 0` returns 0 before the page cache is looked up (`filemap_read()`: "if
+    /// (unlikely(!iov_iter_count(iter))) return 0;", and ext4/generic_file_read_iter return early too), so no disk
+    /// read happens and the page stays uncached. The model looks up the page cache and reads the disk first.
+    #[ignore = "model bug: read with count 0 reads the disk; see its doc comment"]
+    read_count_0: Read ["count" = "0"];
+    /// A partial read: only what was asked for.
+    read_count_5: Read ["count" = "5"];
+    /// `access_ok()` refuses a range in the kernel half before any copy: -EFAULT at once.
+    read_buf_kernel_half: Read ["buf" = "0xfffffffffffff000"];
+    /// The range ends above TASK_SIZE_MAX (but below 2^63): `access_ok()` compares the end with `USER_PTR_MAX`, so
+    /// -EFAULT before any copy (checked on hardware by tests/real_cpu.rs).
+    read_range_ends_past_the_user_half: Read ["count" = "0x4000000000000000"];
+    /// 16 bytes fit before the unmapped page at 0x405000: `copy_to_user` stops there, the fix-up reports 43 bytes not
+    /// copied, and read returns the 16 it did copy (`filemap_read()` returns what it read when it read anything).
+    read_buf_near_end_of_page: Read ["buf" = "0x404ff0"];
+    /// fd 1 is the terminal: Linux would sleep for a line; the model answers 0 (labelled simplified).
+    read_fd_1_terminal: Read ["fd" = "1"];
+    /// The terminal takes writes in 2048-byte chunks and a chunk it cannot copy whole ends the write: 16 of these 64
+    /// bytes are mapped, so Linux says -EFAULT and prints nothing (checked on hardware by tests/real_cpu.rs). The
+    /// model prints the 16 bytes and returns 16.
+    #[ignore = "model bug: a partly mapped write to the terminal returns 16; Linux -EFAULT; see its doc comment"]
+    write_buf_near_end_of_page: Write ["buf" = "0x404ff0", "count" = "64"];
+    /// notes.txt is open read-only as fd 3: `vfs_write()` says -EBADF (FMODE_WRITE is missing).
+    write_fd_3_read_only: Write ["fd" = "3"];
+    /// `..` from /home/student is /home, so this names notes.txt itself; fds 0–3 are taken, so the new fd is 4.
+    openat_dotdot_finds_notes: OpenatMissing ["path" = "../student/notes.txt"];
+    /// Nothing is open at fd 42: -EBADF.
+    close_fd_42: Close ["fd" = "42"];
+    /// nr -1 is "skip": no handler runs and RAX keeps the -ENOSYS the entry code stored.
+    raw_nr_minus_1_skipped: RawProbe ["nr" = "-1"];
+    /// Only EAX counts (`movslq %eax, %rsi`): 0x1_0000_0027 is getpid.
+    raw_nr_upper_half_ignored: RawProbe ["nr" = "0x100000027"];
+    /// 212 lookup_dcookie has no entry point in the 6.12 table: sys_ni_syscall, -ENOSYS.
+    raw_nr_212_not_implemented: RawProbe ["nr" = "212"];
+    /// 400 is in the reserved 387–423 gap: in range, but the switch's default is sys_ni_syscall.
+    raw_nr_400_in_the_gap: RawProbe ["nr" = "400"];
+    /// 1000 via the raw caller with arguments set: the bounds check fails, arguments are never looked at.
+    raw_nr_1000_with_arguments: RawProbe ["nr" = "1000", "arg0" = "3", "arg1" = "0x404100", "arg2" = "64"];
+    /// Raw read(3, buf, 64) without the libc wrapper: the same work, and no errno path afterwards.
+    raw_nr_0_is_read: RawProbe ["nr" = "0", "arg0" = "3", "arg1" = "0x404100", "arg2" = "64"];
+    /// x32 numbers are out of range when x32 is off, even with __X32_SYSCALL_BIT set.
+    raw_nr_x32_bit: RawProbe ["nr" = "0x40000000"];
+    /// The parent sees only the low 8 bits of the status: `do_group_exit((0x1ff & 0xff) << 8)`, so 255.
+    exit_group_status_is_8_bits: ExitGroup ["status" = "0x1ff"];
+    /// i386 read with a bad fd through int 0x80: -EBADF in EAX, still only EAX changes.
+    int80_read_bad_fd: Int80Read ["fd" = "9"];
+    /// The i386 ABI has 32-bit arguments: the caller loads EBX and the kernel reads 32 bits, so fd 0x1_0000_0003 is
+    /// fd 3.
+    int80_read_upper_half_dropped: Int80Read ["fd" = "0x100000003"];
+    /// O_ACCMODE 3 is Linux's "ioctl only" mode (open(2)): it needs read and write permission and gives an fd that
+    /// can do neither. notes.txt is 0644 and ours, so Linux opens it as fd 4. The model answers -EINVAL.
+    #[ignore = "model bug: openat with O_ACCMODE 3 gives -EINVAL; Linux opens the file; see its doc comment"]
+    openat_accmode_3_opens: OpenatMissing ["path" = "notes.txt", "flags" = "3"];
+    /// openat with O_WRONLY on notes.txt (0644, ours): allowed, fd 4.
+    openat_write_only: OpenatMissing ["path" = "/home/student/notes.txt", "flags" = "1"];
+    /// A relative path with a dirfd that is not open: -EBADF from the path walk's start.
+    openat_relative_with_bad_dirfd: OpenatMissing ["dirfd" = "7"];
+    /// An empty path: -ENOENT from getname.
+    openat_empty_path: OpenatMissing ["path" = ""];
+    /// The vDSO with a bad timespec pointer: plain user code faults, SIGSEGV, no -EFAULT.
+    vdso_bad_pointer_segfaults: VdsoClockGettime ["tp" = "0x10"];
+}
