@@ -551,7 +551,6 @@ mod real {
     /// mapped is therefore -EFAULT, and nothing reaches the terminal. The model copies the 16 mapped bytes to the
     /// console and returns 16.
     #[test]
-    #[ignore = "model bug: write to the terminal with a partly mapped buffer returns the partial count; Linux -EFAULT"]
     fn write_to_a_terminal_from_a_partly_mapped_buffer_is_efault() {
         const PAGE: u64 = 4096;
         const O_RDWR_NOCTTY_CLOEXEC: u64 = 0o2 | 0o400 | 0o2000000;
@@ -611,7 +610,6 @@ mod real {
     /// O_ACCMODE 3 (open(2): "check for read and write permission on the file and return a file descriptor that can't
     /// be used for reading or writing") opens a file we may read and write.
     #[test]
-    #[ignore = "model bug: openat with O_ACCMODE 3 gives -EINVAL; Linux opens the file; see its doc comment"]
     fn openat_with_access_mode_3_opens_the_file() {
         let notes = NotesFile::create();
         let path = notes.c_path();
@@ -630,7 +628,6 @@ mod real {
     /// clocks (2, 3) and CLOCK_TAI (11) and fails with -EINVAL only for unknown ids (10 was CLOCK_SGI_CYCLE, 12 does
     /// not exist). The model answers -EINVAL for every id outside 0, 1, 4–7.
     #[test]
-    #[ignore = "model bug: the vDSO scenario answers -EINVAL for clock ids 2, 3 and 11, which Linux serves; see its doc comment"]
     fn clock_gettime_of_other_clocks_matches_linux() {
         const NR_CLOCK_GETTIME: u64 = 228;
         for clock_id in [2u64, 3, 10, 11, 12] {

@@ -37,7 +37,7 @@ fn command_line(preset: Preset, edits: &[(&str, &str)]) -> String {
 }
 
 /// Cases whose golden file holds what Linux does and the model does not do yet (each is also `#[ignore]`d).
-const KNOWN_MODEL_BUGS: [&str; 3] = ["read_count_0", "openat_accmode_3_opens", "write_buf_near_end_of_page"];
+const KNOWN_MODEL_BUGS: [&str; 0] = [];
 
 fn expected_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(format!("{name}.txt"))
@@ -146,7 +146,6 @@ cases! {
     /// Linux: `count == 0` returns 0 before the page cache is looked up (`filemap_read()`: "if
     /// (unlikely(!iov_iter_count(iter))) return 0;", and ext4/generic_file_read_iter return early too), so no disk
     /// read happens and the page stays uncached. The model looks up the page cache and reads the disk first.
-    #[ignore = "model bug: read with count 0 reads the disk; see its doc comment"]
     read_count_0: Read ["count" = "0"];
     /// A partial read: only what was asked for.
     read_count_5: Read ["count" = "5"];
@@ -163,7 +162,6 @@ cases! {
     /// The terminal takes writes in 2048-byte chunks and a chunk it cannot copy whole ends the write: 16 of these 64
     /// bytes are mapped, so Linux says -EFAULT and prints nothing (checked on hardware by tests/real_cpu.rs). The
     /// model prints the 16 bytes and returns 16.
-    #[ignore = "model bug: a partly mapped write to the terminal returns 16; Linux -EFAULT; see its doc comment"]
     write_buf_near_end_of_page: Write ["buf" = "0x404ff0", "count" = "64"];
     /// notes.txt is open read-only as fd 3: `vfs_write()` says -EBADF (FMODE_WRITE is missing).
     write_fd_3_read_only: Write ["fd" = "3"];
@@ -175,6 +173,8 @@ cases! {
     raw_nr_minus_1_skipped: RawProbe ["nr" = "-1"];
     /// Only EAX counts (`movslq %eax, %rsi`): 0x1_0000_0027 is getpid.
     raw_nr_upper_half_ignored: RawProbe ["nr" = "0x100000027"];
+    vdso_clock_3_falls_back_to_the_syscall: VdsoClockGettime ["arg0" = "3"];
+    vdso_clock_12_is_invalid: VdsoClockGettime ["arg0" = "12"];
     /// 212 lookup_dcookie has no entry point in the 6.12 table: sys_ni_syscall, -ENOSYS.
     raw_nr_212_not_implemented: RawProbe ["nr" = "212"];
     /// 400 is in the reserved 387–423 gap: in range, but the switch's default is sys_ni_syscall.
@@ -194,7 +194,6 @@ cases! {
     int80_read_upper_half_dropped: Int80Read ["fd" = "0x100000003"];
     /// O_ACCMODE 3 is Linux's "ioctl only" mode (open(2)): it needs read and write permission and gives an fd that
     /// can do neither. notes.txt is 0644 and ours, so Linux opens it as fd 4. The model answers -EINVAL.
-    #[ignore = "model bug: openat with O_ACCMODE 3 gives -EINVAL; Linux opens the file; see its doc comment"]
     openat_accmode_3_opens: OpenatMissing ["path" = "notes.txt", "flags" = "3"];
     /// openat with O_WRONLY on notes.txt (0644, ours): allowed, fd 4.
     openat_write_only: OpenatMissing ["path" = "/home/student/notes.txt", "flags" = "1"];

@@ -157,6 +157,17 @@ fn specs() -> Vec<RoutineSpec> {
             w.tag(Role::ReturnToCaller, Resume, |a| a.ret())
         }),
         RoutineSpec {
+            name: "clock_gettime_fallback",
+            space: Space::User,
+            fixed_addr: Some(VDSO_CLOCK_GETTIME_FALLBACK),
+            emit: |w, _| {
+                // lib/vdso's fallback: the clock is not one the vDSO can read, so ask the kernel after all.
+                w.tag(Role::SetNr, SeedStep::LoadRegisters, |a| a.mov(eax, 228u32))?;
+                w.tag(Role::Syscall, SeedStep::Trap, |a| a.syscall())?;
+                w.tag(Role::ReturnToCaller, SeedStep::Resume, |a| a.ret())
+            },
+        },
+        RoutineSpec {
             name: "entry_SYSCALL_64",
             space: Space::Kernel,
             fixed_addr: Some(ENTRY_SYSCALL_64),

@@ -911,6 +911,37 @@ pub static ROUTINES: &[Routine] = &[
         ],
     },
     Routine {
+        name: "clock_gettime_fallback",
+        space: Space::User,
+        addr: 0x7ffff7fc1b00,
+        insns: &[
+            ImageInsn {
+                addr: 0x7ffff7fc1b00,
+                bytes: &[0xb8, 0xe4, 0x00, 0x00, 0x00],
+                text: "mov eax, 0xe4",
+                insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0xe4), width: Width::W32 },
+                role: Role::SetNr,
+                step: SeedStep::LoadRegisters,
+            },
+            ImageInsn {
+                addr: 0x7ffff7fc1b05,
+                bytes: &[0x0f, 0x05],
+                text: "syscall",
+                insn: Insn::Syscall,
+                role: Role::Syscall,
+                step: SeedStep::Trap,
+            },
+            ImageInsn {
+                addr: 0x7ffff7fc1b07,
+                bytes: &[0xc3],
+                text: "ret",
+                insn: Insn::Ret,
+                role: Role::ReturnToCaller,
+                step: SeedStep::Resume,
+            },
+        ],
+    },
+    Routine {
         name: "entry_SYSCALL_64",
         space: Space::Kernel,
         addr: 0xffffffff82000040,

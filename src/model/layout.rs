@@ -42,6 +42,8 @@ pub const VVAR: u64 = 0x7fff_f7fb_d000;
 pub const VDSO_LEN: usize = 0x1000;
 /// `__vdso_clock_gettime` (run by the model as named steps, like the kernel's C code).
 pub const VDSO_CLOCK_GETTIME: u64 = VDSO_TEXT + 0xa40;
+/// The vDSO's fallback for clocks it cannot read itself: a real `syscall` (nr 228, clock_gettime).
+pub const VDSO_CLOCK_GETTIME_FALLBACK: u64 = VDSO_TEXT + 0xb00;
 
 /// Kernel entry text (`.entry.text`): `entry_SYSCALL_64` and the int 0x80 entry.
 pub const KERNEL_ENTRY_TEXT: u64 = 0xffff_ffff_8200_0000;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::cpu::{flags, selectors, Gpr};
 use super::kernel::{OpenFile, Target, NR_OPEN};
-use super::layout::{pt_regs, TASK_SIZE_MAX};
+use super::layout::{pt_regs, TASK_SIZE_MAX, VDSO_CLOCK_GETTIME_FALLBACK};
 use super::memory::Access;
 use super::step::SeedStep;
 use super::syscalls::{dispatch_i386, dispatch_x64, Dispatch, DispatchOutcome, DispatchTable, ENOSYS};
@@ -23,6 +23,8 @@ const ENAMETOOLONG: i64 = 36;
 const ENOTDIR: i64 = 20;
 /// `MAX_RW_COUNT = INT_MAX & PAGE_MASK`: the most one read or write moves.
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
+/// The chunk `iterate_tty_write()` copies from user memory at a time.
+const TTY_WRITE_CHUNK: usize = 2048;
 /// `PATH_MAX`.
 const PATH_MAX: usize = 4096;
 
@@ -320,6 +322,7 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
         "write" => sys_write(ctx, dispatch),
         "openat" | "open" => sys_open(ctx, dispatch, name == "openat"),
         "close" => sys_close(ctx, dispatch),
+        "clock_gettime" => sys_clock_gettime(ctx, dispatch),
         "getpid" => {
             let pid = i64::from(ctx.b.machine.kernel.pid);
             ctx.frame(
@@ -440,6 +443,19 @@ fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
                     .to_string(),
             );
             Vec::new()
+        }
+        // filemap_read(): "if (unlikely(!iov_iter_count(iter))) return 0;" before any page cache lookup.
+        Target::File(_) if count == 0 => {
+            ctx.frame(
+                "filemap_read",
+                "if (!iov_iter_count(iter)) return 0;  /* nothing asked for: no page cache lookup */".to_string(),
+                Work::PageCache,
+                "kernel.read_nothing",
+                "The program asked for 0 bytes, so the read ends here with 0: the kernel does not look for the \
+                 file's data in the page cache, reads nothing from the disk and copies nothing."
+                    .to_string(),
+            );
+            return 0;
         }
         Target::File(file_idx) => {
             let file = ctx.b.machine.kernel.files[file_idx].clone();
@@ -620,6 +636,11 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
             ),
         },
     );
+    // iterate_tty_write() copies 2048-byte chunks and stops at the first chunk it cannot copy whole: the write
+    // returns what the earlier chunks wrote, or -EFAULT.
+    if fault_at.is_some() && open.target == Target::Console {
+        bytes.truncate(bytes.len() / TTY_WRITE_CHUNK * TTY_WRITE_CHUNK);
+    }
     if fault_at.is_some() && bytes.is_empty() {
         return -EFAULT;
     }
@@ -743,17 +764,9 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
         },
     );
     let Some(file_idx) = found else { return -ENOENT };
+    // O_ACCMODE 3 is Linux's "ioctl only" mode (open(2)): it needs read and write permission, and the open file can
+    // do neither (OPEN_FMODE(3) sets neither FMODE_READ nor FMODE_WRITE).
     let accmode = flags_arg & 3;
-    if accmode == 3 {
-        ctx.frame(
-            "build_open_flags",
-            "O_ACCMODE == 3 → -EINVAL".to_string(),
-            Work::Permission,
-            "kernel.open_flags",
-            "The access mode bits are 3, which is not read-only, write-only or read-write: -EINVAL.".to_string(),
-        );
-        return -EINVAL;
-    }
     let (want_read, want_write) = (accmode != 1, accmode != 0);
     let allowed = ctx.b.machine.kernel.may_open(file_idx, want_read, want_write);
     let file = ctx.b.machine.kernel.files[file_idx].clone();
@@ -764,7 +777,7 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
             "inode_permission(mode {:o}, owner {}, uid {uid}, {}) → {}",
             file.mode,
             file.owner_uid,
-            ["read", "write", "read+write"][accmode as usize],
+            ["read", "write", "read+write", "read+write"][accmode as usize],
             if allowed { "0" } else { "-EACCES" }
         ),
         Work::Permission,
@@ -786,7 +799,12 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
     if new_fd as u64 >= NR_OPEN {
         return -EMFILE;
     }
-    let open_file = OpenFile { target: Target::File(file_idx), readable: want_read, writable: want_write, pos: 0 };
+    let open_file = OpenFile {
+        target: Target::File(file_idx),
+        readable: matches!(accmode, 0 | 2),
+        writable: matches!(accmode, 1 | 2),
+        pos: 0,
+    };
     let kernel = ctx.kernel();
     if new_fd == kernel.fds.len() {
         kernel.fds.push(Some(open_file));
@@ -821,6 +839,49 @@ fn sys_close(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     0
 }
 
+/// The clocks the vDSO reads from the vvar page itself (`vdso_clockid_valid` and the hres/coarse/raw masks):
+/// REALTIME 0, MONOTONIC 1, MONOTONIC_RAW 4, REALTIME_COARSE 5, MONOTONIC_COARSE 6, BOOTTIME 7, TAI 11.
+pub fn vdso_serves(clock_id: i32) -> bool {
+    matches!(clock_id, 0 | 1 | 4 | 5 | 6 | 7 | 11)
+}
+
+/// `sys_clock_gettime(which_clock, tp)` (kernel/time/posix-timers.c): the clocks of `clockid_to_kclock()`.
+fn sys_clock_gettime(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+    let clock_id = arg(ctx, dispatch, 0) as i32;
+    let tp = arg(ctx, dispatch, 1);
+    let clock_ns = ctx.b.scenario.clock_ns;
+    // 2 and 3 are this process's and this thread's CPU time; 8 and 9 are the alarm clocks (realtime and boottime);
+    // 10 and 12 to 15 have no clock, and negative ids name other processes' CPU clocks, which the model has none of.
+    let value = match clock_id {
+        0 | 1 | 4..=9 | 11 => Some(clock_ns),
+        2 | 3 => {
+            ctx.b.simplify(
+                "Process and thread CPU time (clocks 2 and 3) are a thousandth of the wall clock in this model.",
+            );
+            Some(clock_ns / 1000)
+        }
+        _ => None,
+    };
+    ctx.frame(
+        "__x64_sys_clock_gettime",
+        format!("kc = clockid_to_kclock({clock_id}) → {}", if value.is_some() { "found" } else { "NULL: -EINVAL" }),
+        Work::VvarRead,
+        "kernel.clockid",
+        match value {
+            Some(_) => format!("The kernel looks up clock {clock_id} among its clocks and finds it."),
+            None => format!("There is no clock {clock_id}: -EINVAL, \"invalid argument\"."),
+        },
+    );
+    let Some(value) = value else { return -EINVAL };
+    let mut timespec = Vec::with_capacity(16);
+    timespec.extend_from_slice(&(value / 1_000_000_000).to_le_bytes());
+    timespec.extend_from_slice(&(value % 1_000_000_000).to_le_bytes());
+    match copy_to_user_step(ctx, tp, &timespec) {
+        Ok(_) => 0,
+        Err(_) => -EFAULT,
+    }
+}
+
 /// `__vdso_clock_gettime`: runs in ring 3, reads the clock data page and the TSC, stores a timespec. A bad pointer
 /// is a segmentation fault here, not -EFAULT, because no kernel is involved.
 ///
@@ -834,19 +895,24 @@ pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
     let record = |b: &mut Builder, code: String, work: Work, key: &str, text: String| {
         b.record(step, Executed::Step { function: "__vdso_clock_gettime", code, work }, key, text);
     };
-    if !matches!(clock_id, 0 | 1 | 4 | 5 | 6 | 7) {
-        b.machine.cpu.set(Gpr::Rax, (-EINVAL) as u64);
-        b.simplify("An unknown clock id: the vDSO would fall back to the real clock_gettime syscall, which answers -EINVAL; the model answers directly.");
-        record(
-            b,
-            format!("clock id {clock_id} not handled → fallback syscall → -EINVAL (simplified)"),
-            Work::VvarRead,
-            "vdso.bad_clock",
+    if !vdso_serves(clock_id) {
+        // lib/vdso/gettimeofday.c: clocks outside the vDSO's set go to the real syscall.
+        b.record(
+            SeedStep::LoadRegisters,
+            Executed::Step {
+                function: "__vdso_clock_gettime",
+                code: format!("clock id {clock_id}: not a vDSO clock → clock_gettime_fallback()"),
+                work: Work::VvarRead,
+            },
+            "vdso.fallback",
             format!(
-                "The vDSO only knows the common clocks. For id {clock_id} it would make the real syscall, which \
-                 answers -EINVAL (-22); the model shows only the answer (simplified)."
+                "The vDSO can read only the clocks whose data is on the vvar page (realtime, monotonic, boottime, TAI \
+                 and their raw and coarse forms). Clock {clock_id} is not one of them, so it falls back to a real \
+                 syscall: from here on this is an ordinary trip through the kernel."
             ),
         );
+        b.machine.cpu.rip = VDSO_CLOCK_GETTIME_FALLBACK;
+        return Ok(());
     } else {
         record(
             b,

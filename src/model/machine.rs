@@ -340,9 +340,9 @@ impl Machine {
         self.cpu.set(Gpr::Rcx, next);
         self.cpu.set(Gpr::R11, self.cpu.rflags & !flags::RF);
         self.cpu.rflags &= !self.cpu.msr.fmask;
-        let kernel_cs = ((self.cpu.msr.star >> 32) & 0xfffc) as u16;
-        self.cpu.cs = kernel_cs;
-        self.cpu.ss = kernel_cs + 8;
+        let star_47_32 = ((self.cpu.msr.star >> 32) & 0xffff) as u16;
+        self.cpu.cs = star_47_32 & 0xfffc;
+        self.cpu.ss = star_47_32.wrapping_add(8);
         self.cpu.rip = self.cpu.msr.lstar;
     }
 
@@ -359,8 +359,8 @@ impl Machine {
         self.cpu.rip = rcx;
         self.cpu.rflags = (self.cpu.get(Gpr::R11) & SYSRET_RFLAGS_MASK) | flags::FIXED;
         let base = ((self.cpu.msr.star >> 48) & 0xffff) as u16;
-        self.cpu.cs = (base + 16) | 3;
-        self.cpu.ss = (base + 8) | 3;
+        self.cpu.cs = base.wrapping_add(16) | 3;
+        self.cpu.ss = base.wrapping_add(8) | 3;
         Ok(())
     }
 
