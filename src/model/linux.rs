@@ -653,7 +653,7 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
                 format!("n_tty_write(): {} bytes to the terminal", bytes.len()),
                 Work::Console,
                 "kernel.tty_write",
-                format!("The terminal driver puts the bytes on the screen: {shown:?}."),
+                format!("The terminal driver puts the bytes on the screen: “{}”.", shown.trim_end()),
             );
         }
         Target::File(file_idx) => {

@@ -97,18 +97,18 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
             let value = reg(gpr);
             match scenario.program {
                 Program::Raw => {
-                    format!("Argument {} ({name}) goes in {}: {value}.", idx + 1, gpr.name().to_uppercase())
+                    format!("Argument {} ({name}) goes in {}: {value}.", idx + 1, gpr.name().to_ascii_uppercase())
                 }
                 Program::Int80Read => format!(
                     "The i386 ABI wants the {} argument, {name}, in {}: {value}. Only 32 bits count.",
                     SYSV_ARG_NAMES[usize::from(idx)],
-                    gpr.name32().to_uppercase()
+                    gpr.name32().to_ascii_uppercase()
                 ),
                 _ => format!(
                     "To call the C function, the program puts its {} argument, {name}, in {} ({value}), as the normal \
                      C calling convention says.",
                     SYSV_ARG_NAMES[usize::from(idx)],
-                    gpr.name().to_uppercase()
+                    gpr.name().to_ascii_uppercase()
                 ),
             }
         }
@@ -207,7 +207,7 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
         Role::ClearReg(gpr) => format!(
             "{} is zeroed: its user value is saved in pt_regs, and clearing it stops user-chosen values from steering \
              the CPU's speculation inside the kernel.",
-            gpr.name().to_uppercase()
+            gpr.name().to_ascii_uppercase()
         ),
         Role::PtRegsArg => format!(
             "RDI = RSP = {}: the first argument of the C function is a pointer to pt_regs, the saved registers.",
@@ -232,7 +232,7 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
                 Gpr::Rax => format!("RAX gets pt_regs->ax, the handler's result: {value}."),
                 Gpr::Rcx => format!("RCX gets the saved return address, {value}; SYSRET will jump there."),
                 Gpr::R11 => format!("R11 gets the saved user RFLAGS, {value}; SYSRET will restore them from it."),
-                _ => format!("{} gets its saved user value back: {value}.", gpr.name().to_uppercase()),
+                _ => format!("{} gets its saved user value back: {value}.", gpr.name().to_ascii_uppercase()),
             }
         }
         Role::SkipOrigAx => {
@@ -278,7 +278,7 @@ fn push_text(field: PtField, cpu: &super::cpu::Cpu) -> String {
         PtField::AxEnosys => "ax is pushed as -ENOSYS (-38), not the user's RAX: the default answer if no handler \
              replaces it."
             .to_string(),
-        PtField::Reg(gpr) => format!("{} is saved in pt_regs.", gpr.name().to_uppercase()),
+        PtField::Reg(gpr) => format!("{} is saved in pt_regs.", gpr.name().to_ascii_uppercase()),
     }
 }
 

@@ -10,17 +10,18 @@ pub struct ControlsProps {
     pub on_action: Callback<Action>,
 }
 
-/// Scrubber marks: (step number, position in percent, whether it has room for its label).
-pub fn marks(starts: &[(crate::model::SeedStep, usize)], last: usize) -> Vec<(u8, f64, bool)> {
-    let mut out: Vec<(u8, f64, bool)> = Vec::new();
-    let mut last_label = f64::NEG_INFINITY;
+/// Scrubber marks: (step number, position in hundredths of a percent, whether it has room for its label).
+/// Integer arithmetic: formatting floats would pull float printing into the WebAssembly.
+pub fn marks(starts: &[(crate::model::SeedStep, usize)], last: usize) -> Vec<(u8, usize, bool)> {
+    let mut out: Vec<(u8, usize, bool)> = Vec::new();
+    let mut last_label: Option<usize> = None;
     for (step, idx) in starts {
-        let percent = if last == 0 { 0.0 } else { *idx as f64 * 100.0 / last as f64 };
-        let labelled = percent - last_label >= 3.0;
+        let hundredths = if last == 0 { 0 } else { idx * 10_000 / last };
+        let labelled = last_label.is_none_or(|previous| hundredths >= previous + 300);
         if labelled {
-            last_label = percent;
+            last_label = Some(hundredths);
         }
-        out.push((step.number(), percent, labelled));
+        out.push((step.number(), hundredths, labelled));
     }
     out
 }
@@ -80,7 +81,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         data-testid="scrubber" oninput={on_scrub} aria-valuetext={format!("frame {} of {}", state.cursor + 1, last + 1)} />
                     <div class="marks" aria-hidden="true">
                         { for marks(&starts, last).into_iter().map(|(number, percent, labelled)| html! {
-                            <span class={classes!("mark", (!labelled).then_some("unlabelled"))} style={format!("left: {percent:.2}%")}>
+                            <span class={classes!("mark", (!labelled).then_some("unlabelled"))} style={format!("left: {}.{:02}%", percent / 100, percent % 100)}>
                                 { if labelled { number.to_string() } else { String::new() } }
                             </span>
                         }) }

@@ -50,7 +50,7 @@ pub fn handout(props: &HandoutProps) -> Html {
                                         { for pair.iter().map(|gpr| {
                                             let changed = frame.changed_regs.contains(&Reg::Gpr(*gpr));
                                             html! { <>
-                                                <th>{ gpr.name().to_uppercase() }</th>
+                                                <th>{ gpr.name().to_ascii_uppercase() }</th>
                                                 <td><code>{ format!("{:#018x}{}", cpu.get(*gpr), if changed { " ▲" } else { "" }) }</code></td>
                                             </> }
                                         }) }

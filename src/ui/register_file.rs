@@ -63,7 +63,7 @@ pub fn format_value(value: u64, radix: Radix) -> String {
 fn row(name: &str, value: String, role_text: &str, changed: bool, testid: String) -> Html {
     html! {
         <tr class={classes!(changed.then_some("changed"))} data-testid={testid} data-changed={changed.to_string()}>
-            <th scope="row">{ name.to_uppercase() }</th>
+            <th scope="row">{ name.to_ascii_uppercase() }</th>
             <td class="value"><code data-testid="value">{ value }</code></td>
             <td class="change-mark">{ if changed { "▲ changed" } else { "" } }</td>
             <td class="role">{ role_text.to_string() }</td>
