@@ -368,7 +368,9 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let listener = web_sys::window().and_then(|window| window.document()).map(|document| {
-                gloo::events::EventListener::new(&document, "keydown", move |event| {
+                // Not passive: the handler calls preventDefault so Space and the arrows do not also scroll the page.
+                let options = gloo::events::EventListenerOptions::enable_prevent_default();
+                gloo::events::EventListener::new_with_options(&document, "keydown", options, move |event| {
                     use wasm_bindgen::JsCast;
                     let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                     if event.alt_key() || event.ctrl_key() || event.meta_key() {

@@ -79,13 +79,18 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <div class="scrub-track">
                     <input id="scrubber" type="range" min="0" max={last.to_string()} value={state.cursor.to_string()}
                         data-testid="scrubber" oninput={on_scrub} aria-valuetext={format!("frame {} of {}", state.cursor + 1, last + 1)} />
-                    <div class="marks" aria-hidden="true">
-                        { for marks(&starts, last).into_iter().map(|(number, percent, labelled)| html! {
-                            <span class={classes!("mark", (!labelled).then_some("unlabelled"))} style={format!("left: {}.{:02}%", percent / 100, percent % 100)}>
-                                { if labelled { number.to_string() } else { String::new() } }
-                            </span>
+                    // An SVG with percentage positions: no style attributes, so a strict CSP (no 'unsafe-inline') holds.
+                    <svg class="marks" aria-hidden="true" focusable="false">
+                        { for marks(&starts, last).into_iter().map(|(number, hundredths, labelled)| {
+                            let x = format!("{}.{:02}%", hundredths / 100, hundredths % 100);
+                            html! {
+                                <g>
+                                    <line x1={x.clone()} x2={x.clone()} y1="0" y2="5" />
+                                    if labelled { <text x={x} y="15" text-anchor="middle">{ number }</text> }
+                                </g>
+                            }
                         }) }
-                    </div>
+                    </svg>
                 </div>
             </div>
         </section>
