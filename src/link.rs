@@ -7,7 +7,6 @@
 //! when they are not the defaults.
 
 use crate::model::input::set_field;
-use crate::model::scenario::Program;
 use crate::model::{Preset, Scenario, SeedStep};
 
 /// Colour theme.
@@ -246,7 +245,7 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     let base = Scenario::preset(state.scenario.preset);
     let scenario = &state.scenario;
     let mut push = |key: &str, value: String| pairs.push((key.to_string(), value));
-    if scenario.program == Program::Raw && scenario.nr != base.nr {
+    if scenario.nr != base.nr {
         push("nr", show_value("nr", scenario.nr));
     }
     for idx in 0..6 {

@@ -98,6 +98,13 @@ fn named_arg(program: Program, name: &str) -> Option<usize> {
 /// A sentence for the person who typed the value.
 pub fn set_field(scenario: &mut Scenario, name: &str, value: &str) -> Result<(), String> {
     match name {
+        "nr" | "probe_rcx" if scenario.program != Program::Raw => {
+            return Err(format!(
+                "only the raw syscall scenarios take {}; {} sets its own registers",
+                if name == "nr" { "a number" } else { "a probe value" },
+                scenario.program.signature()
+            ));
+        }
         "nr" => scenario.nr = parse_number(value)?,
         "probe_rcx" => scenario.probe_rcx = parse_number(value)?,
         "clock_ns" => scenario.clock_ns = parse_number(value)?,
