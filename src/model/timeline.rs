@@ -241,7 +241,9 @@ impl Timeline {
         builder.record(SeedStep::CallLibrary, Executed::Start, "start", start_text);
         let ending = loop {
             if builder.frames.len() >= MAX_FRAMES {
-                break Ending::Killed { why: "the run took too many steps (a bug in the model)".to_string() };
+                break Ending::Killed {
+                    why: format!("the program did not finish within {MAX_FRAMES} frames, so the model stopped it"),
+                };
             }
             if let Some(status) = builder.machine.kernel.exit_status {
                 break Ending::Exited { status };
