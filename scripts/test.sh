@@ -60,7 +60,7 @@ wasm_test() {
     local n_browser
     n_browser="$(awk '
         /Running headless tests in/ { in_browser = 1 }
-        /^ *(Running|Doc-tests) / { in_browser = 0 }
+        /^ +(Running|Doc-tests) / { in_browser = 0 }
         in_browser && /test result: ok\. [0-9]+ passed/ { sum += $4; in_browser = 0 }
         END { print sum + 0 }' "$log")"
     rm -f "$log"
