@@ -1,6 +1,7 @@
 //! The kernel's work: the C steps of this run, lit as they happen (done, current, still to come), and a strip of
 //! the stages (fd table, permission, page cache, disk, copy_to_user …) this scenario passes through.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::model::timeline::{Executed, Work};
@@ -60,6 +61,21 @@ pub fn kernel_work(props: &FrameProps) -> Html {
             stages.push((*work, *index));
         }
     }
+    let list = use_node_ref();
+    {
+        let list = list.clone();
+        use_effect_with(cursor, move |_| {
+            // Keep the current step visible inside the list's own scroll box, without scrolling the page.
+            if let Some(box_element) = list.cast::<web_sys::HtmlElement>() {
+                if let Ok(Some(item)) = box_element.query_selector(".current") {
+                    if let Ok(item) = item.dyn_into::<web_sys::HtmlElement>() {
+                        let target = item.offset_top() - box_element.client_height() / 2 + item.offset_height() / 2;
+                        box_element.set_scroll_top(target.max(0));
+                    }
+                }
+            }
+        });
+    }
     let current_work = steps.iter().find(|(index, ..)| *index == cursor).map(|(_, _, _, work)| *work);
     let title = if timeline.scenario.program == crate::model::Program::VdsoClockGettime {
         "The vDSO's work (in ring 3)"
@@ -79,7 +95,7 @@ pub fn kernel_work(props: &FrameProps) -> Html {
             if steps.is_empty() {
                 <p class="hint">{ "No kernel code runs in this scenario." }</p>
             } else {
-                <ol class="c-steps">
+                <ol class="c-steps" ref={list}>
                     { for steps.iter().map(|(index, function, code, _)| {
                         let status = if *index == cursor { "current" } else if *index < cursor { "done" } else { "todo" };
                         html! {

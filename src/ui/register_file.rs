@@ -15,8 +15,10 @@ pub struct RegisterFileProps {
 
 /// What a register holds while the kernel runs: after the entry code saved the user's values in pt_regs, most
 /// registers are zeroed or scratch; RDI and RSI carry the C function's arguments.
-pub fn kernel_role(gpr: Gpr) -> &'static str {
+pub fn kernel_role(gpr: Gpr, program: Program) -> &'static str {
     match gpr {
+        // The int 0x80 entry passes only the pt_regs pointer.
+        Gpr::Rsi if program == Program::Int80Read => "",
         Gpr::Rax => "number, later the result",
         Gpr::Rdi => "C arg 1: struct pt_regs *",
         Gpr::Rsi => "C arg 2: nr",
@@ -98,7 +100,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                 <tbody>
                     { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
                         gpr.name(), format_value(cpu.get(*gpr), state.radix),
-                        if cpu.cpl() == Cpl::Ring0 { kernel_role(*gpr) } else { role(*gpr, program) },
+                        if cpu.cpl() == Cpl::Ring0 { kernel_role(*gpr, program) } else { role(*gpr, program) },
                         changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
                     { row("rip", super::hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
                     { row("rflags", super::hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }

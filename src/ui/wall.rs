@@ -66,9 +66,9 @@ pub fn wall(props: &WallProps) -> Html {
             </p>
             <div class={classes!("wall", kernel.then_some("kernel-side"))} role="img"
                 aria-label={format!("Execution is in {} at {here}", if kernel { "kernel space, ring 0" } else { "user space, ring 3" })}>
-                <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO" }</span></div>
-                <div class="boundary"><span>{ "privilege boundary: crossed only by syscall / int 0x80 and sysret / iret" }</span></div>
-                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "the kernel, entered only at fixed points" }</span></div>
+                <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO; leaves only by syscall or int 0x80" }</span></div>
+                <div class="boundary"><span>{ "privilege boundary" }</span></div>
+                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "entered only at fixed points; left by sysret or iret" }</span></div>
                 <div key={format!("token-{}-{}", state.replay, state.cursor)}
                     class={classes!("token", if kernel { "at-kernel" } else { "at-user" }, crossing.map(|kind| format!("crossing-{kind}")))}
                     data-testid="token">
