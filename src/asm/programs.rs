@@ -323,7 +323,7 @@ fn assemble_one(spec: &RoutineSpec, addr: u64, syms: &Symbols) -> Result<Assembl
 /// Assembles every routine at its final address.
 ///
 /// # Errors
-/// A message if an instruction cannot be encoded (a bug in [`specs`]).
+/// A message if an instruction cannot be encoded (a bug in `specs`).
 pub fn assemble_all() -> Result<Vec<AssembledRoutine>, String> {
     let specs = specs();
     let mut syms = Symbols { entries: Vec::new() };

@@ -147,7 +147,7 @@ pub mod selectors {
     pub const KERNEL_CS: u16 = 0x10;
     /// `__KERNEL_DS`, GDT index 3: the SS that SYSCALL loads.
     pub const KERNEL_DS: u16 = 0x18;
-    /// `__USER32_CS`, GDT index 4, RPL 3: what Linux puts in STAR[63:48].
+    /// `__USER32_CS`, GDT index 4, RPL 3: what Linux puts in STAR\[63:48\].
     pub const USER32_CS: u16 = 0x23;
     /// `__USER_DS`, GDT index 5, RPL 3.
     pub const USER_DS: u16 = 0x2b;
@@ -194,7 +194,7 @@ impl Cpl {
 /// The model-specific registers SYSCALL and SWAPGS read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Msrs {
-    /// IA32_STAR (C000_0081H): STAR[47:32] = kernel CS for SYSCALL, STAR[63:48] = base for SYSRET's CS and SS.
+    /// IA32_STAR (C000_0081H): STAR\[47:32\] = kernel CS for SYSCALL, STAR\[63:48\] = base for SYSRET's CS and SS.
     pub star: u64,
     /// IA32_LSTAR (C000_0082H): where SYSCALL jumps, `entry_SYSCALL_64`.
     pub lstar: u64,

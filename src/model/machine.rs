@@ -335,7 +335,7 @@ impl Machine {
     }
 
     /// SYSCALL (SDM Vol. 2B): RCX := next RIP; R11 := RFLAGS with RF cleared; RFLAGS &= ~FMASK;
-    /// CS := STAR[47:32] & ~3, SS := that + 8, CPL 0; RIP := LSTAR. RSP is not touched.
+    /// CS := STAR\[47:32\] & ~3, SS := STAR\[47:32\] + 8, CPL 0; RIP := LSTAR. RSP is not touched.
     pub fn syscall(&mut self, next: u64) {
         self.cpu.set(Gpr::Rcx, next);
         self.cpu.set(Gpr::R11, self.cpu.rflags & !flags::RF);
@@ -347,7 +347,7 @@ impl Machine {
     }
 
     /// SYSRET, 64-bit form (SDM Vol. 2B): #GP in ring 3 or for a non-canonical RCX; RIP := RCX;
-    /// RFLAGS := (R11 & 0x3C7FD7) | 2; CS := (STAR[63:48] + 16) | 3; SS := (STAR[63:48] + 8) | 3; CPL 3.
+    /// RFLAGS := (R11 & 0x3C7FD7) | 2; CS := (STAR\[63:48\] + 16) | 3; SS := (STAR\[63:48\] + 8) | 3; CPL 3.
     pub fn sysretq(&mut self) -> Result<(), Exception> {
         if self.cpu.cpl() != super::cpu::Cpl::Ring0 {
             return Err(Exception::GeneralProtection("sysret outside ring 0"));

@@ -16,7 +16,7 @@ pub fn marks(starts: &[(crate::model::SeedStep, usize)], last: usize) -> Vec<(u8
     let mut out: Vec<(u8, usize, bool)> = Vec::new();
     let mut last_label: Option<usize> = None;
     for (step, idx) in starts {
-        let hundredths = if last == 0 { 0 } else { idx * 10_000 / last };
+        let hundredths = (idx * 10_000).checked_div(last).unwrap_or(0);
         let labelled = last_label.is_none_or(|previous| hundredths >= previous + 300);
         if labelled {
             last_label = Some(hundredths);

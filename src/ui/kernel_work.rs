@@ -95,7 +95,7 @@ pub fn kernel_work(props: &FrameProps) -> Html {
             if steps.is_empty() {
                 <p class="hint">{ "No kernel code runs in this scenario." }</p>
             } else {
-                <ol class="c-steps" ref={list}>
+                <ol class="c-steps" ref={list} tabindex="0" aria-label="Kernel steps of this run">
                     { for steps.iter().map(|(index, function, code, _)| {
                         let status = if *index == cursor { "current" } else if *index < cursor { "done" } else { "todo" };
                         html! {

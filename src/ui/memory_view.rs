@@ -62,7 +62,9 @@ pub fn memory_view(props: &FrameProps) -> Html {
             <h3>{ format!("User buffer at {buf:#x}") }
                 if buffer_changed { <span class="change-mark">{ " ▲ changed" }</span> }
             </h3>
-            <table class="hexdump" data-testid="user-buffer"><tbody>{ for rows }</tbody></table>
+            <div class="hexdump-scroll" tabindex="0" role="region" aria-label="User buffer bytes">
+                <table class="hexdump" data-testid="user-buffer"><tbody>{ for rows }</tbody></table>
+            </div>
             <h3>{ format!("Kernel stack: struct pt_regs at {PT_REGS:#x}") }</h3>
             if kernel_stack_used {
                 <div class="ptregs-scroll" tabindex="0" role="region" aria-label="pt_regs">
