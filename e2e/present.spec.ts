@@ -1,0 +1,82 @@
+// Story: a lecturer projects the explainer at 1920x1080 in presentation mode and drives it with a clicker
+// (PageDown/PageUp). The text is readable from the back of the room (at least 28 px), the secondary panels are
+// folded away, the registers stay. Desktop only (a projector is not a phone).
+import { expect, test } from '@playwright/test';
+import { modelTrace, StoryPage } from './pages/story';
+
+test.use({ viewport: { width: 1920, height: 1080 } });
+test.beforeEach(({}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'presentation mode is for a projector: desktop only');
+});
+
+/** The computed font size of the first element matching `selector`, in px. */
+async function fontSize(story: StoryPage, selector: string): Promise<number> {
+  return story.page.locator(selector).first().evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+}
+
+test('presentation mode at 1920x1080: large type, folded panels, clicker keys', async ({ page }, testInfo) => {
+  const story = new StoryPage(page);
+  const trace = modelTrace('read');
+  const frames = trace.frames.length;
+  await story.open('s=read&f=7&mode=present');
+  await expect(story.app).toHaveAttribute('data-mode', 'mode-present');
+  await story.expectShowsTraceFrame(trace, 6);
+
+  // Large type: the narration and the page's body text.
+  const sizes = {
+    narration: await fontSize(story, '[data-testid=narration]'),
+    page: await fontSize(story, '.page'),
+    stepTitle: await fontSize(story, '[data-testid=step-title]'),
+    cplText: await fontSize(story, '[data-testid=cpl-text]'),
+  };
+  for (const [what, px] of Object.entries(sizes)) expect(px, `font-size of ${what} (px)`).toBeGreaterThanOrEqual(28);
+
+  // Secondary panels folded away; the registers and the wall stay.
+  await expect(page.getByTestId('syscall-table')).toBeHidden();
+  await expect(page.getByTestId('memory')).toBeHidden();
+  await expect(page.getByTestId('editor')).toBeHidden();
+  await expect(story.registers).toBeVisible();
+  await expect(story.registers.getByTestId('reg-rax')).toBeInViewport();
+  await expect(story.cplBadge).toBeVisible();
+  await expect(story.narration).toBeVisible();
+  await expect(page.getByTestId('present')).toHaveText('Exit presentation');
+  await story.shot('present-1920x1080', testInfo);
+
+  // The clicker: PageDown forward, PageUp back; the registers follow the model.
+  await story.press('PageDown', 8, frames);
+  await story.press('PageDown', 9, frames);
+  await story.expectShowsTraceFrame(trace, 8);
+  await story.press('PageUp', 8, frames);
+  await story.expectShowsTraceFrame(trace, 7);
+  await expect.poll(() => story.urlParams().get('f')).toBe('8');
+  expect(story.urlParams().get('mode')).toBe('present');
+
+  // Leaving presentation mode brings the panels back.
+  await page.getByTestId('present').click();
+  await expect(story.app).toHaveAttribute('data-mode', 'mode-normal');
+  await expect(page.getByTestId('syscall-table')).toBeVisible();
+  await story.expectCleanConsole();
+});
+
+test('presentation mode at 1920x1080: at the trap every register, the changed ones first of all, is on screen', async ({
+  page,
+}, testInfo) => {
+  // The trap (frame 7 of read) changes RCX, R11, RIP, RFLAGS, CS and SS: CS and SS are the change that matters
+  // most (the CPL), and a lecturer cannot scroll a projected page.
+  const story = new StoryPage(page);
+  await story.open('s=read&f=7&mode=present');
+  await expect(story.cplBadge).toHaveText('CPL 0');
+  const changed = story.registers.locator('tr[data-changed="true"]');
+  await expect(changed).toHaveCount(6);
+  const offScreen: string[] = [];
+  for (const row of await story.registers.locator('tr[data-testid^="reg-"]').all()) {
+    const box = await row.boundingBox();
+    if (!box || box.y < 0 || box.y + box.height > 1080) {
+      const changedMark = (await row.getAttribute('data-changed')) === 'true' ? ' (changed)' : '';
+      offScreen.push(`${await row.getAttribute('data-testid')}${changedMark}`);
+    }
+  }
+  await story.shot('present-1920x1080-trap', testInfo);
+  expect(offScreen, 'register rows below the fold of a 1920x1080 screen').toEqual([]);
+  await story.expectCleanConsole();
+});
