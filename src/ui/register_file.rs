@@ -5,7 +5,9 @@ use yew::prelude::*;
 
 use crate::app::{Action, Radix, State};
 use crate::model::cpu::{flags, Cpl, Gpr, Reg};
+use crate::model::program::Role;
 use crate::model::scenario::Program;
+use crate::model::timeline::Executed;
 
 #[derive(Properties, PartialEq)]
 pub struct RegisterFileProps {
@@ -22,7 +24,6 @@ pub fn kernel_role(gpr: Gpr, program: Program) -> &'static str {
         Gpr::Rax => "number, later the result",
         Gpr::Rdi => "C arg 1: struct pt_regs *",
         Gpr::Rsi => "C arg 2: nr",
-        Gpr::Rsp => "kernel stack pointer",
         _ => "",
     }
 }
@@ -35,7 +36,6 @@ pub fn role(gpr: Gpr, program: Program) -> &'static str {
             Gpr::Rbx => "arg 1",
             Gpr::Rcx => "arg 2",
             Gpr::Rdx => "arg 3",
-            Gpr::Rsp => "stack pointer",
             _ => "",
         };
     }
@@ -49,7 +49,6 @@ pub fn role(gpr: Gpr, program: Program) -> &'static str {
         Gpr::R9 => "arg 6",
         Gpr::Rcx => "saved RIP (by syscall)",
         Gpr::R11 => "saved RFLAGS (by syscall)",
-        Gpr::Rsp => "stack pointer",
         _ => "",
     }
 }
@@ -86,6 +85,16 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
         Callback::from(move |_| on_action.emit(Action::ToggleRadix))
     };
     let set_flags = flags::names(cpu.rflags);
+    // The C-function roles hold from `mov rdi, rsp` until the C code returns; before that, in the entry code, the
+    // registers still carry the user's values (until they are saved and cleared).
+    let in_c = matches!(&frame.executed, Executed::Step { .. })
+        || matches!(&frame.executed, Executed::Insn(image_insn)
+            if matches!(image_insn.role, Role::PtRegsArg | Role::NrArg | Role::CallC));
+    let stack_role = if cpu.get(Gpr::Rsp) >= crate::model::layout::KERNEL_STACK {
+        "kernel stack pointer"
+    } else {
+        "user stack pointer"
+    };
     let cpl_of = |selector: u16| Cpl::of_selector(selector).number();
     html! {
         <section class="panel registers-panel" aria-labelledby="registers-heading" data-testid="registers">
@@ -100,7 +109,8 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                 <tbody>
                     { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
                         gpr.name(), format_value(cpu.get(*gpr), state.radix),
-                        if cpu.cpl() == Cpl::Ring0 { kernel_role(*gpr, program) } else { role(*gpr, program) },
+                        if *gpr == Gpr::Rsp { stack_role } else
+                        if in_c { kernel_role(*gpr, program) } else { role(*gpr, program) },
                         changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
                     { row("rip", super::hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
                     { row("rflags", super::hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }
