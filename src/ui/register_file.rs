@@ -95,6 +95,11 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     } else {
         "user stack pointer"
     };
+    let role_now = |gpr: Gpr| match gpr {
+        Gpr::Rsp => stack_role,
+        _ if in_c => kernel_role(gpr, program),
+        _ => role(gpr, program),
+    };
     let cpl_of = |selector: u16| Cpl::of_selector(selector).number();
     html! {
         <section class="panel registers-panel" aria-labelledby="registers-heading" data-testid="registers">
@@ -109,8 +114,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                 <tbody>
                     { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
                         gpr.name(), format_value(cpu.get(*gpr), state.radix),
-                        if *gpr == Gpr::Rsp { stack_role } else
-                        if in_c { kernel_role(*gpr, program) } else { role(*gpr, program) },
+                        role_now(*gpr),
                         changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
                     { row("rip", super::hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
                     { row("rflags", super::hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }
