@@ -89,41 +89,35 @@ fn parse_tbl(text: &str, file_name: &str) -> Vec<TblLine> {
     lines
 }
 
-fn render_option(value: &Option<String>) -> String {
-    match value {
-        Some(text) => format!("Some({text:?})"),
-        None => "None".to_string(),
+fn abi_word(abi: Abi) -> &'static str {
+    match abi {
+        Abi::Common => "common",
+        Abi::X64 => "64",
+        Abi::X32 => "x32",
+        Abi::I386 => "i386",
     }
 }
 
-fn abi_path(abi: Abi) -> &'static str {
-    match abi {
-        Abi::Common => "Abi::Common",
-        Abi::X64 => "Abi::X64",
-        Abi::X32 => "Abi::X32",
-        Abi::I386 => "Abi::I386",
-    }
+/// One line of the packed table: `nr abi name entry compat noreturn`, where `=` is `sys_<name>` and `-` is none.
+fn packed_line(line: &TblLine) -> String {
+    let default_entry = format!("sys_{}", line.name);
+    let entry = match &line.entry_point {
+        Some(entry) if *entry == default_entry => "=".to_string(),
+        Some(entry) => entry.clone(),
+        None => "-".to_string(),
+    };
+    let compat = line.compat_entry_point.clone().unwrap_or_else(|| "-".to_string());
+    format!("{} {} {} {entry} {compat} {}", line.nr, abi_word(line.abi), line.name, u8::from(line.noreturn))
 }
 
 fn render_static(out: &mut String, name: &str, doc: &str, lines: &[TblLine]) {
     writeln!(out, "/// {doc}").unwrap();
-    // One entry per line reads like the .tbl file; rustfmt would spread each over eight lines.
-    out.push_str("#[rustfmt::skip]\n");
-    writeln!(out, "pub static {name}: &[SyscallEntry] = &[").unwrap();
+    writeln!(out, "pub static {name}: Table = Table::new(").unwrap();
+    out.push_str("    \"\\\n");
     for line in lines {
-        writeln!(
-            out,
-            "    SyscallEntry {{ nr: {}, abi: {}, name: {:?}, entry_point: {}, compat_entry_point: {}, noreturn: {} }},",
-            line.nr,
-            abi_path(line.abi),
-            line.name,
-            render_option(&line.entry_point),
-            render_option(&line.compat_entry_point),
-            line.noreturn
-        )
-        .unwrap();
+        writeln!(out, "{}\\n\\", packed_line(line)).unwrap();
     }
-    out.push_str("];\n");
+    out.push_str("\",\n);\n");
 }
 
 /// Renders `src/model/syscall_table.rs` from the bytes of `syscall_64.tbl` and `syscall_32.tbl`. The output depends
@@ -150,10 +144,20 @@ fn render(tbl_64: &[u8], tbl_32: &[u8]) -> String {
          //! ```\n\
          //!\n\
          //! Without `UPDATE_GENERATED` that test compares this file with the reference files instead.\n\
+         //!\n\
+         //! Each table is text, one line per .tbl line: `nr abi name entry compat noreturn`, where `=` stands for\n\
+         //! `sys_<name>` and `-` for none. `syscalls.rs` parses it once, on first use: as text the tables are less than\n\
+         //! half the size in the WebAssembly of the same data as Rust structs.\n\
          \n\
-         use super::syscalls::{{Abi, SyscallEntry}};\n",
+         use super::syscalls::Table;\n\n\
+         /// `NR_syscalls` for x86-64: the highest `common` or `64` number plus one.\n\
+         pub const NR_SYSCALLS_64: u32 = {};\n\n\
+         /// `IA32_NR_syscalls`: the highest `i386` number plus one.\n\
+         pub const IA32_NR_SYSCALLS: u32 = {};\n",
         sha256_hex(tbl_64),
-        sha256_hex(tbl_32)
+        sha256_hex(tbl_32),
+        lines_64.iter().filter(|line| line.abi.is_x64()).map(|line| line.nr + 1).max().unwrap_or(0),
+        lines_32.iter().map(|line| line.nr + 1).max().unwrap_or(0),
     )
     .unwrap();
     render_static(
@@ -378,9 +382,11 @@ fn tables_hold_every_line() {
 #[test]
 fn numbers_increase_within_each_dispatch_table() {
     // syscalltbl.sh refuses unsorted or duplicate numbers; dispatch relies on one line per number.
-    for (table, keep) in
-        [(X86_64, Abi::is_x64 as fn(Abi) -> bool), (X86_64, |abi| abi == Abi::X32), (I386, |abi| abi == Abi::I386)]
-    {
+    for (table, keep) in [
+        (&*X86_64, Abi::is_x64 as fn(Abi) -> bool),
+        (&*X86_64, |abi| abi == Abi::X32),
+        (&*I386, |abi| abi == Abi::I386),
+    ] {
         let numbers: Vec<u32> = table.iter().filter(|entry| keep(entry.abi)).map(|entry| entry.nr).collect();
         assert!(numbers.windows(2).all(|pair| pair[0] < pair[1]), "{numbers:?}");
     }
@@ -641,9 +647,9 @@ fn reference_dispatch(
 fn check_against_reference(dispatch: &Dispatch) {
     let expected = match dispatch.table {
         DispatchTable::X64 => {
-            reference_dispatch(X86_64, &[Abi::Common, Abi::X64], "__x64_", 463, dispatch.register as u32)
+            reference_dispatch(&X86_64, &[Abi::Common, Abi::X64], "__x64_", 463, dispatch.register as u32)
         }
-        DispatchTable::Ia32 => reference_dispatch(I386, &[Abi::I386], "__ia32_", 463, dispatch.register as u32),
+        DispatchTable::Ia32 => reference_dispatch(&I386, &[Abi::I386], "__ia32_", 463, dispatch.register as u32),
     };
     let (in_range, line, stub) = expected;
     assert_eq!(dispatch.in_range, in_range);

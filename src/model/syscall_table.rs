@@ -12,878 +12,890 @@
 //! ```
 //!
 //! Without `UPDATE_GENERATED` that test compares this file with the reference files instead.
+//!
+//! Each table is text, one line per .tbl line: `nr abi name entry compat noreturn`, where `=` stands for
+//! `sys_<name>` and `-` for none. `syscalls.rs` parses it once, on first use: as text the tables are less than
+//! half the size in the WebAssembly of the same data as Rust structs.
 
-use super::syscalls::{Abi, SyscallEntry};
+use super::syscalls::Table;
+
+/// `NR_syscalls` for x86-64: the highest `common` or `64` number plus one.
+pub const NR_SYSCALLS_64: u32 = 463;
+
+/// `IA32_NR_syscalls`: the highest `i386` number plus one.
+pub const IA32_NR_SYSCALLS: u32 = 463;
 
 /// `syscall_64.tbl`: 411 lines (`common`, `64` and `x32`), in file order.
-#[rustfmt::skip]
-pub static X86_64: &[SyscallEntry] = &[
-    SyscallEntry { nr: 0, abi: Abi::Common, name: "read", entry_point: Some("sys_read"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 1, abi: Abi::Common, name: "write", entry_point: Some("sys_write"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 2, abi: Abi::Common, name: "open", entry_point: Some("sys_open"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 3, abi: Abi::Common, name: "close", entry_point: Some("sys_close"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 4, abi: Abi::Common, name: "stat", entry_point: Some("sys_newstat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 5, abi: Abi::Common, name: "fstat", entry_point: Some("sys_newfstat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 6, abi: Abi::Common, name: "lstat", entry_point: Some("sys_newlstat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 7, abi: Abi::Common, name: "poll", entry_point: Some("sys_poll"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 8, abi: Abi::Common, name: "lseek", entry_point: Some("sys_lseek"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 9, abi: Abi::Common, name: "mmap", entry_point: Some("sys_mmap"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 10, abi: Abi::Common, name: "mprotect", entry_point: Some("sys_mprotect"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 11, abi: Abi::Common, name: "munmap", entry_point: Some("sys_munmap"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 12, abi: Abi::Common, name: "brk", entry_point: Some("sys_brk"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 13, abi: Abi::X64, name: "rt_sigaction", entry_point: Some("sys_rt_sigaction"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 14, abi: Abi::Common, name: "rt_sigprocmask", entry_point: Some("sys_rt_sigprocmask"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 15, abi: Abi::X64, name: "rt_sigreturn", entry_point: Some("sys_rt_sigreturn"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 16, abi: Abi::X64, name: "ioctl", entry_point: Some("sys_ioctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 17, abi: Abi::Common, name: "pread64", entry_point: Some("sys_pread64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 18, abi: Abi::Common, name: "pwrite64", entry_point: Some("sys_pwrite64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 19, abi: Abi::X64, name: "readv", entry_point: Some("sys_readv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 20, abi: Abi::X64, name: "writev", entry_point: Some("sys_writev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 21, abi: Abi::Common, name: "access", entry_point: Some("sys_access"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 22, abi: Abi::Common, name: "pipe", entry_point: Some("sys_pipe"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 23, abi: Abi::Common, name: "select", entry_point: Some("sys_select"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 24, abi: Abi::Common, name: "sched_yield", entry_point: Some("sys_sched_yield"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 25, abi: Abi::Common, name: "mremap", entry_point: Some("sys_mremap"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 26, abi: Abi::Common, name: "msync", entry_point: Some("sys_msync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 27, abi: Abi::Common, name: "mincore", entry_point: Some("sys_mincore"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 28, abi: Abi::Common, name: "madvise", entry_point: Some("sys_madvise"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 29, abi: Abi::Common, name: "shmget", entry_point: Some("sys_shmget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 30, abi: Abi::Common, name: "shmat", entry_point: Some("sys_shmat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 31, abi: Abi::Common, name: "shmctl", entry_point: Some("sys_shmctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 32, abi: Abi::Common, name: "dup", entry_point: Some("sys_dup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 33, abi: Abi::Common, name: "dup2", entry_point: Some("sys_dup2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 34, abi: Abi::Common, name: "pause", entry_point: Some("sys_pause"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 35, abi: Abi::Common, name: "nanosleep", entry_point: Some("sys_nanosleep"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 36, abi: Abi::Common, name: "getitimer", entry_point: Some("sys_getitimer"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 37, abi: Abi::Common, name: "alarm", entry_point: Some("sys_alarm"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 38, abi: Abi::Common, name: "setitimer", entry_point: Some("sys_setitimer"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 39, abi: Abi::Common, name: "getpid", entry_point: Some("sys_getpid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 40, abi: Abi::Common, name: "sendfile", entry_point: Some("sys_sendfile64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 41, abi: Abi::Common, name: "socket", entry_point: Some("sys_socket"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 42, abi: Abi::Common, name: "connect", entry_point: Some("sys_connect"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 43, abi: Abi::Common, name: "accept", entry_point: Some("sys_accept"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 44, abi: Abi::Common, name: "sendto", entry_point: Some("sys_sendto"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 45, abi: Abi::X64, name: "recvfrom", entry_point: Some("sys_recvfrom"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 46, abi: Abi::X64, name: "sendmsg", entry_point: Some("sys_sendmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 47, abi: Abi::X64, name: "recvmsg", entry_point: Some("sys_recvmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 48, abi: Abi::Common, name: "shutdown", entry_point: Some("sys_shutdown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 49, abi: Abi::Common, name: "bind", entry_point: Some("sys_bind"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 50, abi: Abi::Common, name: "listen", entry_point: Some("sys_listen"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 51, abi: Abi::Common, name: "getsockname", entry_point: Some("sys_getsockname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 52, abi: Abi::Common, name: "getpeername", entry_point: Some("sys_getpeername"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 53, abi: Abi::Common, name: "socketpair", entry_point: Some("sys_socketpair"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 54, abi: Abi::X64, name: "setsockopt", entry_point: Some("sys_setsockopt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 55, abi: Abi::X64, name: "getsockopt", entry_point: Some("sys_getsockopt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 56, abi: Abi::Common, name: "clone", entry_point: Some("sys_clone"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 57, abi: Abi::Common, name: "fork", entry_point: Some("sys_fork"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 58, abi: Abi::Common, name: "vfork", entry_point: Some("sys_vfork"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 59, abi: Abi::X64, name: "execve", entry_point: Some("sys_execve"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 60, abi: Abi::Common, name: "exit", entry_point: Some("sys_exit"), compat_entry_point: None, noreturn: true },
-    SyscallEntry { nr: 61, abi: Abi::Common, name: "wait4", entry_point: Some("sys_wait4"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 62, abi: Abi::Common, name: "kill", entry_point: Some("sys_kill"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 63, abi: Abi::Common, name: "uname", entry_point: Some("sys_newuname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 64, abi: Abi::Common, name: "semget", entry_point: Some("sys_semget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 65, abi: Abi::Common, name: "semop", entry_point: Some("sys_semop"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 66, abi: Abi::Common, name: "semctl", entry_point: Some("sys_semctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 67, abi: Abi::Common, name: "shmdt", entry_point: Some("sys_shmdt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 68, abi: Abi::Common, name: "msgget", entry_point: Some("sys_msgget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 69, abi: Abi::Common, name: "msgsnd", entry_point: Some("sys_msgsnd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 70, abi: Abi::Common, name: "msgrcv", entry_point: Some("sys_msgrcv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 71, abi: Abi::Common, name: "msgctl", entry_point: Some("sys_msgctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 72, abi: Abi::Common, name: "fcntl", entry_point: Some("sys_fcntl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 73, abi: Abi::Common, name: "flock", entry_point: Some("sys_flock"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 74, abi: Abi::Common, name: "fsync", entry_point: Some("sys_fsync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 75, abi: Abi::Common, name: "fdatasync", entry_point: Some("sys_fdatasync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 76, abi: Abi::Common, name: "truncate", entry_point: Some("sys_truncate"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 77, abi: Abi::Common, name: "ftruncate", entry_point: Some("sys_ftruncate"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 78, abi: Abi::Common, name: "getdents", entry_point: Some("sys_getdents"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 79, abi: Abi::Common, name: "getcwd", entry_point: Some("sys_getcwd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 80, abi: Abi::Common, name: "chdir", entry_point: Some("sys_chdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 81, abi: Abi::Common, name: "fchdir", entry_point: Some("sys_fchdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 82, abi: Abi::Common, name: "rename", entry_point: Some("sys_rename"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 83, abi: Abi::Common, name: "mkdir", entry_point: Some("sys_mkdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 84, abi: Abi::Common, name: "rmdir", entry_point: Some("sys_rmdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 85, abi: Abi::Common, name: "creat", entry_point: Some("sys_creat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 86, abi: Abi::Common, name: "link", entry_point: Some("sys_link"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 87, abi: Abi::Common, name: "unlink", entry_point: Some("sys_unlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 88, abi: Abi::Common, name: "symlink", entry_point: Some("sys_symlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 89, abi: Abi::Common, name: "readlink", entry_point: Some("sys_readlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 90, abi: Abi::Common, name: "chmod", entry_point: Some("sys_chmod"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 91, abi: Abi::Common, name: "fchmod", entry_point: Some("sys_fchmod"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 92, abi: Abi::Common, name: "chown", entry_point: Some("sys_chown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 93, abi: Abi::Common, name: "fchown", entry_point: Some("sys_fchown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 94, abi: Abi::Common, name: "lchown", entry_point: Some("sys_lchown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 95, abi: Abi::Common, name: "umask", entry_point: Some("sys_umask"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 96, abi: Abi::Common, name: "gettimeofday", entry_point: Some("sys_gettimeofday"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 97, abi: Abi::Common, name: "getrlimit", entry_point: Some("sys_getrlimit"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 98, abi: Abi::Common, name: "getrusage", entry_point: Some("sys_getrusage"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 99, abi: Abi::Common, name: "sysinfo", entry_point: Some("sys_sysinfo"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 100, abi: Abi::Common, name: "times", entry_point: Some("sys_times"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 101, abi: Abi::X64, name: "ptrace", entry_point: Some("sys_ptrace"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 102, abi: Abi::Common, name: "getuid", entry_point: Some("sys_getuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 103, abi: Abi::Common, name: "syslog", entry_point: Some("sys_syslog"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 104, abi: Abi::Common, name: "getgid", entry_point: Some("sys_getgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 105, abi: Abi::Common, name: "setuid", entry_point: Some("sys_setuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 106, abi: Abi::Common, name: "setgid", entry_point: Some("sys_setgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 107, abi: Abi::Common, name: "geteuid", entry_point: Some("sys_geteuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 108, abi: Abi::Common, name: "getegid", entry_point: Some("sys_getegid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 109, abi: Abi::Common, name: "setpgid", entry_point: Some("sys_setpgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 110, abi: Abi::Common, name: "getppid", entry_point: Some("sys_getppid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 111, abi: Abi::Common, name: "getpgrp", entry_point: Some("sys_getpgrp"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 112, abi: Abi::Common, name: "setsid", entry_point: Some("sys_setsid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 113, abi: Abi::Common, name: "setreuid", entry_point: Some("sys_setreuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 114, abi: Abi::Common, name: "setregid", entry_point: Some("sys_setregid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 115, abi: Abi::Common, name: "getgroups", entry_point: Some("sys_getgroups"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 116, abi: Abi::Common, name: "setgroups", entry_point: Some("sys_setgroups"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 117, abi: Abi::Common, name: "setresuid", entry_point: Some("sys_setresuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 118, abi: Abi::Common, name: "getresuid", entry_point: Some("sys_getresuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 119, abi: Abi::Common, name: "setresgid", entry_point: Some("sys_setresgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 120, abi: Abi::Common, name: "getresgid", entry_point: Some("sys_getresgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 121, abi: Abi::Common, name: "getpgid", entry_point: Some("sys_getpgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 122, abi: Abi::Common, name: "setfsuid", entry_point: Some("sys_setfsuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 123, abi: Abi::Common, name: "setfsgid", entry_point: Some("sys_setfsgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 124, abi: Abi::Common, name: "getsid", entry_point: Some("sys_getsid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 125, abi: Abi::Common, name: "capget", entry_point: Some("sys_capget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 126, abi: Abi::Common, name: "capset", entry_point: Some("sys_capset"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 127, abi: Abi::X64, name: "rt_sigpending", entry_point: Some("sys_rt_sigpending"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 128, abi: Abi::X64, name: "rt_sigtimedwait", entry_point: Some("sys_rt_sigtimedwait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 129, abi: Abi::X64, name: "rt_sigqueueinfo", entry_point: Some("sys_rt_sigqueueinfo"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 130, abi: Abi::Common, name: "rt_sigsuspend", entry_point: Some("sys_rt_sigsuspend"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 131, abi: Abi::X64, name: "sigaltstack", entry_point: Some("sys_sigaltstack"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 132, abi: Abi::Common, name: "utime", entry_point: Some("sys_utime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 133, abi: Abi::Common, name: "mknod", entry_point: Some("sys_mknod"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 134, abi: Abi::X64, name: "uselib", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 135, abi: Abi::Common, name: "personality", entry_point: Some("sys_personality"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 136, abi: Abi::Common, name: "ustat", entry_point: Some("sys_ustat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 137, abi: Abi::Common, name: "statfs", entry_point: Some("sys_statfs"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 138, abi: Abi::Common, name: "fstatfs", entry_point: Some("sys_fstatfs"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 139, abi: Abi::Common, name: "sysfs", entry_point: Some("sys_sysfs"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 140, abi: Abi::Common, name: "getpriority", entry_point: Some("sys_getpriority"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 141, abi: Abi::Common, name: "setpriority", entry_point: Some("sys_setpriority"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 142, abi: Abi::Common, name: "sched_setparam", entry_point: Some("sys_sched_setparam"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 143, abi: Abi::Common, name: "sched_getparam", entry_point: Some("sys_sched_getparam"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 144, abi: Abi::Common, name: "sched_setscheduler", entry_point: Some("sys_sched_setscheduler"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 145, abi: Abi::Common, name: "sched_getscheduler", entry_point: Some("sys_sched_getscheduler"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 146, abi: Abi::Common, name: "sched_get_priority_max", entry_point: Some("sys_sched_get_priority_max"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 147, abi: Abi::Common, name: "sched_get_priority_min", entry_point: Some("sys_sched_get_priority_min"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 148, abi: Abi::Common, name: "sched_rr_get_interval", entry_point: Some("sys_sched_rr_get_interval"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 149, abi: Abi::Common, name: "mlock", entry_point: Some("sys_mlock"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 150, abi: Abi::Common, name: "munlock", entry_point: Some("sys_munlock"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 151, abi: Abi::Common, name: "mlockall", entry_point: Some("sys_mlockall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 152, abi: Abi::Common, name: "munlockall", entry_point: Some("sys_munlockall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 153, abi: Abi::Common, name: "vhangup", entry_point: Some("sys_vhangup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 154, abi: Abi::Common, name: "modify_ldt", entry_point: Some("sys_modify_ldt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 155, abi: Abi::Common, name: "pivot_root", entry_point: Some("sys_pivot_root"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 156, abi: Abi::X64, name: "_sysctl", entry_point: Some("sys_ni_syscall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 157, abi: Abi::Common, name: "prctl", entry_point: Some("sys_prctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 158, abi: Abi::Common, name: "arch_prctl", entry_point: Some("sys_arch_prctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 159, abi: Abi::Common, name: "adjtimex", entry_point: Some("sys_adjtimex"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 160, abi: Abi::Common, name: "setrlimit", entry_point: Some("sys_setrlimit"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 161, abi: Abi::Common, name: "chroot", entry_point: Some("sys_chroot"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 162, abi: Abi::Common, name: "sync", entry_point: Some("sys_sync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 163, abi: Abi::Common, name: "acct", entry_point: Some("sys_acct"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 164, abi: Abi::Common, name: "settimeofday", entry_point: Some("sys_settimeofday"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 165, abi: Abi::Common, name: "mount", entry_point: Some("sys_mount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 166, abi: Abi::Common, name: "umount2", entry_point: Some("sys_umount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 167, abi: Abi::Common, name: "swapon", entry_point: Some("sys_swapon"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 168, abi: Abi::Common, name: "swapoff", entry_point: Some("sys_swapoff"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 169, abi: Abi::Common, name: "reboot", entry_point: Some("sys_reboot"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 170, abi: Abi::Common, name: "sethostname", entry_point: Some("sys_sethostname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 171, abi: Abi::Common, name: "setdomainname", entry_point: Some("sys_setdomainname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 172, abi: Abi::Common, name: "iopl", entry_point: Some("sys_iopl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 173, abi: Abi::Common, name: "ioperm", entry_point: Some("sys_ioperm"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 174, abi: Abi::X64, name: "create_module", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 175, abi: Abi::Common, name: "init_module", entry_point: Some("sys_init_module"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 176, abi: Abi::Common, name: "delete_module", entry_point: Some("sys_delete_module"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 177, abi: Abi::X64, name: "get_kernel_syms", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 178, abi: Abi::X64, name: "query_module", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 179, abi: Abi::Common, name: "quotactl", entry_point: Some("sys_quotactl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 180, abi: Abi::X64, name: "nfsservctl", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 181, abi: Abi::Common, name: "getpmsg", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 182, abi: Abi::Common, name: "putpmsg", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 183, abi: Abi::Common, name: "afs_syscall", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 184, abi: Abi::Common, name: "tuxcall", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 185, abi: Abi::Common, name: "security", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 186, abi: Abi::Common, name: "gettid", entry_point: Some("sys_gettid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 187, abi: Abi::Common, name: "readahead", entry_point: Some("sys_readahead"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 188, abi: Abi::Common, name: "setxattr", entry_point: Some("sys_setxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 189, abi: Abi::Common, name: "lsetxattr", entry_point: Some("sys_lsetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 190, abi: Abi::Common, name: "fsetxattr", entry_point: Some("sys_fsetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 191, abi: Abi::Common, name: "getxattr", entry_point: Some("sys_getxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 192, abi: Abi::Common, name: "lgetxattr", entry_point: Some("sys_lgetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 193, abi: Abi::Common, name: "fgetxattr", entry_point: Some("sys_fgetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 194, abi: Abi::Common, name: "listxattr", entry_point: Some("sys_listxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 195, abi: Abi::Common, name: "llistxattr", entry_point: Some("sys_llistxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 196, abi: Abi::Common, name: "flistxattr", entry_point: Some("sys_flistxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 197, abi: Abi::Common, name: "removexattr", entry_point: Some("sys_removexattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 198, abi: Abi::Common, name: "lremovexattr", entry_point: Some("sys_lremovexattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 199, abi: Abi::Common, name: "fremovexattr", entry_point: Some("sys_fremovexattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 200, abi: Abi::Common, name: "tkill", entry_point: Some("sys_tkill"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 201, abi: Abi::Common, name: "time", entry_point: Some("sys_time"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 202, abi: Abi::Common, name: "futex", entry_point: Some("sys_futex"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 203, abi: Abi::Common, name: "sched_setaffinity", entry_point: Some("sys_sched_setaffinity"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 204, abi: Abi::Common, name: "sched_getaffinity", entry_point: Some("sys_sched_getaffinity"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 205, abi: Abi::X64, name: "set_thread_area", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 206, abi: Abi::X64, name: "io_setup", entry_point: Some("sys_io_setup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 207, abi: Abi::Common, name: "io_destroy", entry_point: Some("sys_io_destroy"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 208, abi: Abi::Common, name: "io_getevents", entry_point: Some("sys_io_getevents"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 209, abi: Abi::X64, name: "io_submit", entry_point: Some("sys_io_submit"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 210, abi: Abi::Common, name: "io_cancel", entry_point: Some("sys_io_cancel"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 211, abi: Abi::X64, name: "get_thread_area", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 212, abi: Abi::Common, name: "lookup_dcookie", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 213, abi: Abi::Common, name: "epoll_create", entry_point: Some("sys_epoll_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 214, abi: Abi::X64, name: "epoll_ctl_old", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 215, abi: Abi::X64, name: "epoll_wait_old", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 216, abi: Abi::Common, name: "remap_file_pages", entry_point: Some("sys_remap_file_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 217, abi: Abi::Common, name: "getdents64", entry_point: Some("sys_getdents64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 218, abi: Abi::Common, name: "set_tid_address", entry_point: Some("sys_set_tid_address"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 219, abi: Abi::Common, name: "restart_syscall", entry_point: Some("sys_restart_syscall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 220, abi: Abi::Common, name: "semtimedop", entry_point: Some("sys_semtimedop"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 221, abi: Abi::Common, name: "fadvise64", entry_point: Some("sys_fadvise64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 222, abi: Abi::X64, name: "timer_create", entry_point: Some("sys_timer_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 223, abi: Abi::Common, name: "timer_settime", entry_point: Some("sys_timer_settime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 224, abi: Abi::Common, name: "timer_gettime", entry_point: Some("sys_timer_gettime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 225, abi: Abi::Common, name: "timer_getoverrun", entry_point: Some("sys_timer_getoverrun"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 226, abi: Abi::Common, name: "timer_delete", entry_point: Some("sys_timer_delete"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 227, abi: Abi::Common, name: "clock_settime", entry_point: Some("sys_clock_settime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 228, abi: Abi::Common, name: "clock_gettime", entry_point: Some("sys_clock_gettime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 229, abi: Abi::Common, name: "clock_getres", entry_point: Some("sys_clock_getres"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 230, abi: Abi::Common, name: "clock_nanosleep", entry_point: Some("sys_clock_nanosleep"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 231, abi: Abi::Common, name: "exit_group", entry_point: Some("sys_exit_group"), compat_entry_point: None, noreturn: true },
-    SyscallEntry { nr: 232, abi: Abi::Common, name: "epoll_wait", entry_point: Some("sys_epoll_wait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 233, abi: Abi::Common, name: "epoll_ctl", entry_point: Some("sys_epoll_ctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 234, abi: Abi::Common, name: "tgkill", entry_point: Some("sys_tgkill"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 235, abi: Abi::Common, name: "utimes", entry_point: Some("sys_utimes"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 236, abi: Abi::X64, name: "vserver", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 237, abi: Abi::Common, name: "mbind", entry_point: Some("sys_mbind"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 238, abi: Abi::Common, name: "set_mempolicy", entry_point: Some("sys_set_mempolicy"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 239, abi: Abi::Common, name: "get_mempolicy", entry_point: Some("sys_get_mempolicy"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 240, abi: Abi::Common, name: "mq_open", entry_point: Some("sys_mq_open"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 241, abi: Abi::Common, name: "mq_unlink", entry_point: Some("sys_mq_unlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 242, abi: Abi::Common, name: "mq_timedsend", entry_point: Some("sys_mq_timedsend"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 243, abi: Abi::Common, name: "mq_timedreceive", entry_point: Some("sys_mq_timedreceive"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 244, abi: Abi::X64, name: "mq_notify", entry_point: Some("sys_mq_notify"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 245, abi: Abi::Common, name: "mq_getsetattr", entry_point: Some("sys_mq_getsetattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 246, abi: Abi::X64, name: "kexec_load", entry_point: Some("sys_kexec_load"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 247, abi: Abi::X64, name: "waitid", entry_point: Some("sys_waitid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 248, abi: Abi::Common, name: "add_key", entry_point: Some("sys_add_key"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 249, abi: Abi::Common, name: "request_key", entry_point: Some("sys_request_key"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 250, abi: Abi::Common, name: "keyctl", entry_point: Some("sys_keyctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 251, abi: Abi::Common, name: "ioprio_set", entry_point: Some("sys_ioprio_set"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 252, abi: Abi::Common, name: "ioprio_get", entry_point: Some("sys_ioprio_get"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 253, abi: Abi::Common, name: "inotify_init", entry_point: Some("sys_inotify_init"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 254, abi: Abi::Common, name: "inotify_add_watch", entry_point: Some("sys_inotify_add_watch"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 255, abi: Abi::Common, name: "inotify_rm_watch", entry_point: Some("sys_inotify_rm_watch"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 256, abi: Abi::Common, name: "migrate_pages", entry_point: Some("sys_migrate_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 257, abi: Abi::Common, name: "openat", entry_point: Some("sys_openat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 258, abi: Abi::Common, name: "mkdirat", entry_point: Some("sys_mkdirat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 259, abi: Abi::Common, name: "mknodat", entry_point: Some("sys_mknodat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 260, abi: Abi::Common, name: "fchownat", entry_point: Some("sys_fchownat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 261, abi: Abi::Common, name: "futimesat", entry_point: Some("sys_futimesat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 262, abi: Abi::Common, name: "newfstatat", entry_point: Some("sys_newfstatat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 263, abi: Abi::Common, name: "unlinkat", entry_point: Some("sys_unlinkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 264, abi: Abi::Common, name: "renameat", entry_point: Some("sys_renameat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 265, abi: Abi::Common, name: "linkat", entry_point: Some("sys_linkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 266, abi: Abi::Common, name: "symlinkat", entry_point: Some("sys_symlinkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 267, abi: Abi::Common, name: "readlinkat", entry_point: Some("sys_readlinkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 268, abi: Abi::Common, name: "fchmodat", entry_point: Some("sys_fchmodat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 269, abi: Abi::Common, name: "faccessat", entry_point: Some("sys_faccessat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 270, abi: Abi::Common, name: "pselect6", entry_point: Some("sys_pselect6"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 271, abi: Abi::Common, name: "ppoll", entry_point: Some("sys_ppoll"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 272, abi: Abi::Common, name: "unshare", entry_point: Some("sys_unshare"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 273, abi: Abi::X64, name: "set_robust_list", entry_point: Some("sys_set_robust_list"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 274, abi: Abi::X64, name: "get_robust_list", entry_point: Some("sys_get_robust_list"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 275, abi: Abi::Common, name: "splice", entry_point: Some("sys_splice"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 276, abi: Abi::Common, name: "tee", entry_point: Some("sys_tee"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 277, abi: Abi::Common, name: "sync_file_range", entry_point: Some("sys_sync_file_range"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 278, abi: Abi::X64, name: "vmsplice", entry_point: Some("sys_vmsplice"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 279, abi: Abi::X64, name: "move_pages", entry_point: Some("sys_move_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 280, abi: Abi::Common, name: "utimensat", entry_point: Some("sys_utimensat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 281, abi: Abi::Common, name: "epoll_pwait", entry_point: Some("sys_epoll_pwait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 282, abi: Abi::Common, name: "signalfd", entry_point: Some("sys_signalfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 283, abi: Abi::Common, name: "timerfd_create", entry_point: Some("sys_timerfd_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 284, abi: Abi::Common, name: "eventfd", entry_point: Some("sys_eventfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 285, abi: Abi::Common, name: "fallocate", entry_point: Some("sys_fallocate"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 286, abi: Abi::Common, name: "timerfd_settime", entry_point: Some("sys_timerfd_settime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 287, abi: Abi::Common, name: "timerfd_gettime", entry_point: Some("sys_timerfd_gettime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 288, abi: Abi::Common, name: "accept4", entry_point: Some("sys_accept4"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 289, abi: Abi::Common, name: "signalfd4", entry_point: Some("sys_signalfd4"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 290, abi: Abi::Common, name: "eventfd2", entry_point: Some("sys_eventfd2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 291, abi: Abi::Common, name: "epoll_create1", entry_point: Some("sys_epoll_create1"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 292, abi: Abi::Common, name: "dup3", entry_point: Some("sys_dup3"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 293, abi: Abi::Common, name: "pipe2", entry_point: Some("sys_pipe2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 294, abi: Abi::Common, name: "inotify_init1", entry_point: Some("sys_inotify_init1"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 295, abi: Abi::X64, name: "preadv", entry_point: Some("sys_preadv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 296, abi: Abi::X64, name: "pwritev", entry_point: Some("sys_pwritev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 297, abi: Abi::X64, name: "rt_tgsigqueueinfo", entry_point: Some("sys_rt_tgsigqueueinfo"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 298, abi: Abi::Common, name: "perf_event_open", entry_point: Some("sys_perf_event_open"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 299, abi: Abi::X64, name: "recvmmsg", entry_point: Some("sys_recvmmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 300, abi: Abi::Common, name: "fanotify_init", entry_point: Some("sys_fanotify_init"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 301, abi: Abi::Common, name: "fanotify_mark", entry_point: Some("sys_fanotify_mark"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 302, abi: Abi::Common, name: "prlimit64", entry_point: Some("sys_prlimit64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 303, abi: Abi::Common, name: "name_to_handle_at", entry_point: Some("sys_name_to_handle_at"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 304, abi: Abi::Common, name: "open_by_handle_at", entry_point: Some("sys_open_by_handle_at"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 305, abi: Abi::Common, name: "clock_adjtime", entry_point: Some("sys_clock_adjtime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 306, abi: Abi::Common, name: "syncfs", entry_point: Some("sys_syncfs"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 307, abi: Abi::X64, name: "sendmmsg", entry_point: Some("sys_sendmmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 308, abi: Abi::Common, name: "setns", entry_point: Some("sys_setns"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 309, abi: Abi::Common, name: "getcpu", entry_point: Some("sys_getcpu"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 310, abi: Abi::X64, name: "process_vm_readv", entry_point: Some("sys_process_vm_readv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 311, abi: Abi::X64, name: "process_vm_writev", entry_point: Some("sys_process_vm_writev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 312, abi: Abi::Common, name: "kcmp", entry_point: Some("sys_kcmp"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 313, abi: Abi::Common, name: "finit_module", entry_point: Some("sys_finit_module"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 314, abi: Abi::Common, name: "sched_setattr", entry_point: Some("sys_sched_setattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 315, abi: Abi::Common, name: "sched_getattr", entry_point: Some("sys_sched_getattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 316, abi: Abi::Common, name: "renameat2", entry_point: Some("sys_renameat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 317, abi: Abi::Common, name: "seccomp", entry_point: Some("sys_seccomp"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 318, abi: Abi::Common, name: "getrandom", entry_point: Some("sys_getrandom"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 319, abi: Abi::Common, name: "memfd_create", entry_point: Some("sys_memfd_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 320, abi: Abi::Common, name: "kexec_file_load", entry_point: Some("sys_kexec_file_load"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 321, abi: Abi::Common, name: "bpf", entry_point: Some("sys_bpf"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 322, abi: Abi::X64, name: "execveat", entry_point: Some("sys_execveat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 323, abi: Abi::Common, name: "userfaultfd", entry_point: Some("sys_userfaultfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 324, abi: Abi::Common, name: "membarrier", entry_point: Some("sys_membarrier"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 325, abi: Abi::Common, name: "mlock2", entry_point: Some("sys_mlock2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 326, abi: Abi::Common, name: "copy_file_range", entry_point: Some("sys_copy_file_range"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 327, abi: Abi::X64, name: "preadv2", entry_point: Some("sys_preadv2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 328, abi: Abi::X64, name: "pwritev2", entry_point: Some("sys_pwritev2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 329, abi: Abi::Common, name: "pkey_mprotect", entry_point: Some("sys_pkey_mprotect"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 330, abi: Abi::Common, name: "pkey_alloc", entry_point: Some("sys_pkey_alloc"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 331, abi: Abi::Common, name: "pkey_free", entry_point: Some("sys_pkey_free"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 332, abi: Abi::Common, name: "statx", entry_point: Some("sys_statx"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 333, abi: Abi::Common, name: "io_pgetevents", entry_point: Some("sys_io_pgetevents"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 334, abi: Abi::Common, name: "rseq", entry_point: Some("sys_rseq"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 335, abi: Abi::Common, name: "uretprobe", entry_point: Some("sys_uretprobe"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 424, abi: Abi::Common, name: "pidfd_send_signal", entry_point: Some("sys_pidfd_send_signal"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 425, abi: Abi::Common, name: "io_uring_setup", entry_point: Some("sys_io_uring_setup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 426, abi: Abi::Common, name: "io_uring_enter", entry_point: Some("sys_io_uring_enter"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 427, abi: Abi::Common, name: "io_uring_register", entry_point: Some("sys_io_uring_register"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 428, abi: Abi::Common, name: "open_tree", entry_point: Some("sys_open_tree"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 429, abi: Abi::Common, name: "move_mount", entry_point: Some("sys_move_mount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 430, abi: Abi::Common, name: "fsopen", entry_point: Some("sys_fsopen"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 431, abi: Abi::Common, name: "fsconfig", entry_point: Some("sys_fsconfig"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 432, abi: Abi::Common, name: "fsmount", entry_point: Some("sys_fsmount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 433, abi: Abi::Common, name: "fspick", entry_point: Some("sys_fspick"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 434, abi: Abi::Common, name: "pidfd_open", entry_point: Some("sys_pidfd_open"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 435, abi: Abi::Common, name: "clone3", entry_point: Some("sys_clone3"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 436, abi: Abi::Common, name: "close_range", entry_point: Some("sys_close_range"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 437, abi: Abi::Common, name: "openat2", entry_point: Some("sys_openat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 438, abi: Abi::Common, name: "pidfd_getfd", entry_point: Some("sys_pidfd_getfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 439, abi: Abi::Common, name: "faccessat2", entry_point: Some("sys_faccessat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 440, abi: Abi::Common, name: "process_madvise", entry_point: Some("sys_process_madvise"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 441, abi: Abi::Common, name: "epoll_pwait2", entry_point: Some("sys_epoll_pwait2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 442, abi: Abi::Common, name: "mount_setattr", entry_point: Some("sys_mount_setattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 443, abi: Abi::Common, name: "quotactl_fd", entry_point: Some("sys_quotactl_fd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 444, abi: Abi::Common, name: "landlock_create_ruleset", entry_point: Some("sys_landlock_create_ruleset"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 445, abi: Abi::Common, name: "landlock_add_rule", entry_point: Some("sys_landlock_add_rule"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 446, abi: Abi::Common, name: "landlock_restrict_self", entry_point: Some("sys_landlock_restrict_self"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 447, abi: Abi::Common, name: "memfd_secret", entry_point: Some("sys_memfd_secret"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 448, abi: Abi::Common, name: "process_mrelease", entry_point: Some("sys_process_mrelease"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 449, abi: Abi::Common, name: "futex_waitv", entry_point: Some("sys_futex_waitv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 450, abi: Abi::Common, name: "set_mempolicy_home_node", entry_point: Some("sys_set_mempolicy_home_node"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 451, abi: Abi::Common, name: "cachestat", entry_point: Some("sys_cachestat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 452, abi: Abi::Common, name: "fchmodat2", entry_point: Some("sys_fchmodat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 453, abi: Abi::Common, name: "map_shadow_stack", entry_point: Some("sys_map_shadow_stack"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 454, abi: Abi::Common, name: "futex_wake", entry_point: Some("sys_futex_wake"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 455, abi: Abi::Common, name: "futex_wait", entry_point: Some("sys_futex_wait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 456, abi: Abi::Common, name: "futex_requeue", entry_point: Some("sys_futex_requeue"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 457, abi: Abi::Common, name: "statmount", entry_point: Some("sys_statmount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 458, abi: Abi::Common, name: "listmount", entry_point: Some("sys_listmount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 459, abi: Abi::Common, name: "lsm_get_self_attr", entry_point: Some("sys_lsm_get_self_attr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 460, abi: Abi::Common, name: "lsm_set_self_attr", entry_point: Some("sys_lsm_set_self_attr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 461, abi: Abi::Common, name: "lsm_list_modules", entry_point: Some("sys_lsm_list_modules"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 462, abi: Abi::Common, name: "mseal", entry_point: Some("sys_mseal"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 512, abi: Abi::X32, name: "rt_sigaction", entry_point: Some("compat_sys_rt_sigaction"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 513, abi: Abi::X32, name: "rt_sigreturn", entry_point: Some("compat_sys_x32_rt_sigreturn"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 514, abi: Abi::X32, name: "ioctl", entry_point: Some("compat_sys_ioctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 515, abi: Abi::X32, name: "readv", entry_point: Some("sys_readv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 516, abi: Abi::X32, name: "writev", entry_point: Some("sys_writev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 517, abi: Abi::X32, name: "recvfrom", entry_point: Some("compat_sys_recvfrom"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 518, abi: Abi::X32, name: "sendmsg", entry_point: Some("compat_sys_sendmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 519, abi: Abi::X32, name: "recvmsg", entry_point: Some("compat_sys_recvmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 520, abi: Abi::X32, name: "execve", entry_point: Some("compat_sys_execve"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 521, abi: Abi::X32, name: "ptrace", entry_point: Some("compat_sys_ptrace"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 522, abi: Abi::X32, name: "rt_sigpending", entry_point: Some("compat_sys_rt_sigpending"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 523, abi: Abi::X32, name: "rt_sigtimedwait", entry_point: Some("compat_sys_rt_sigtimedwait_time64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 524, abi: Abi::X32, name: "rt_sigqueueinfo", entry_point: Some("compat_sys_rt_sigqueueinfo"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 525, abi: Abi::X32, name: "sigaltstack", entry_point: Some("compat_sys_sigaltstack"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 526, abi: Abi::X32, name: "timer_create", entry_point: Some("compat_sys_timer_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 527, abi: Abi::X32, name: "mq_notify", entry_point: Some("compat_sys_mq_notify"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 528, abi: Abi::X32, name: "kexec_load", entry_point: Some("compat_sys_kexec_load"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 529, abi: Abi::X32, name: "waitid", entry_point: Some("compat_sys_waitid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 530, abi: Abi::X32, name: "set_robust_list", entry_point: Some("compat_sys_set_robust_list"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 531, abi: Abi::X32, name: "get_robust_list", entry_point: Some("compat_sys_get_robust_list"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 532, abi: Abi::X32, name: "vmsplice", entry_point: Some("sys_vmsplice"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 533, abi: Abi::X32, name: "move_pages", entry_point: Some("sys_move_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 534, abi: Abi::X32, name: "preadv", entry_point: Some("compat_sys_preadv64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 535, abi: Abi::X32, name: "pwritev", entry_point: Some("compat_sys_pwritev64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 536, abi: Abi::X32, name: "rt_tgsigqueueinfo", entry_point: Some("compat_sys_rt_tgsigqueueinfo"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 537, abi: Abi::X32, name: "recvmmsg", entry_point: Some("compat_sys_recvmmsg_time64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 538, abi: Abi::X32, name: "sendmmsg", entry_point: Some("compat_sys_sendmmsg"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 539, abi: Abi::X32, name: "process_vm_readv", entry_point: Some("sys_process_vm_readv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 540, abi: Abi::X32, name: "process_vm_writev", entry_point: Some("sys_process_vm_writev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 541, abi: Abi::X32, name: "setsockopt", entry_point: Some("sys_setsockopt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 542, abi: Abi::X32, name: "getsockopt", entry_point: Some("sys_getsockopt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 543, abi: Abi::X32, name: "io_setup", entry_point: Some("compat_sys_io_setup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 544, abi: Abi::X32, name: "io_submit", entry_point: Some("compat_sys_io_submit"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 545, abi: Abi::X32, name: "execveat", entry_point: Some("compat_sys_execveat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 546, abi: Abi::X32, name: "preadv2", entry_point: Some("compat_sys_preadv64v2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 547, abi: Abi::X32, name: "pwritev2", entry_point: Some("compat_sys_pwritev64v2"), compat_entry_point: None, noreturn: false },
-];
+pub static X86_64: Table = Table::new(
+    "\
+0 common read = - 0\n\
+1 common write = - 0\n\
+2 common open = - 0\n\
+3 common close = - 0\n\
+4 common stat sys_newstat - 0\n\
+5 common fstat sys_newfstat - 0\n\
+6 common lstat sys_newlstat - 0\n\
+7 common poll = - 0\n\
+8 common lseek = - 0\n\
+9 common mmap = - 0\n\
+10 common mprotect = - 0\n\
+11 common munmap = - 0\n\
+12 common brk = - 0\n\
+13 64 rt_sigaction = - 0\n\
+14 common rt_sigprocmask = - 0\n\
+15 64 rt_sigreturn = - 0\n\
+16 64 ioctl = - 0\n\
+17 common pread64 = - 0\n\
+18 common pwrite64 = - 0\n\
+19 64 readv = - 0\n\
+20 64 writev = - 0\n\
+21 common access = - 0\n\
+22 common pipe = - 0\n\
+23 common select = - 0\n\
+24 common sched_yield = - 0\n\
+25 common mremap = - 0\n\
+26 common msync = - 0\n\
+27 common mincore = - 0\n\
+28 common madvise = - 0\n\
+29 common shmget = - 0\n\
+30 common shmat = - 0\n\
+31 common shmctl = - 0\n\
+32 common dup = - 0\n\
+33 common dup2 = - 0\n\
+34 common pause = - 0\n\
+35 common nanosleep = - 0\n\
+36 common getitimer = - 0\n\
+37 common alarm = - 0\n\
+38 common setitimer = - 0\n\
+39 common getpid = - 0\n\
+40 common sendfile sys_sendfile64 - 0\n\
+41 common socket = - 0\n\
+42 common connect = - 0\n\
+43 common accept = - 0\n\
+44 common sendto = - 0\n\
+45 64 recvfrom = - 0\n\
+46 64 sendmsg = - 0\n\
+47 64 recvmsg = - 0\n\
+48 common shutdown = - 0\n\
+49 common bind = - 0\n\
+50 common listen = - 0\n\
+51 common getsockname = - 0\n\
+52 common getpeername = - 0\n\
+53 common socketpair = - 0\n\
+54 64 setsockopt = - 0\n\
+55 64 getsockopt = - 0\n\
+56 common clone = - 0\n\
+57 common fork = - 0\n\
+58 common vfork = - 0\n\
+59 64 execve = - 0\n\
+60 common exit = - 1\n\
+61 common wait4 = - 0\n\
+62 common kill = - 0\n\
+63 common uname sys_newuname - 0\n\
+64 common semget = - 0\n\
+65 common semop = - 0\n\
+66 common semctl = - 0\n\
+67 common shmdt = - 0\n\
+68 common msgget = - 0\n\
+69 common msgsnd = - 0\n\
+70 common msgrcv = - 0\n\
+71 common msgctl = - 0\n\
+72 common fcntl = - 0\n\
+73 common flock = - 0\n\
+74 common fsync = - 0\n\
+75 common fdatasync = - 0\n\
+76 common truncate = - 0\n\
+77 common ftruncate = - 0\n\
+78 common getdents = - 0\n\
+79 common getcwd = - 0\n\
+80 common chdir = - 0\n\
+81 common fchdir = - 0\n\
+82 common rename = - 0\n\
+83 common mkdir = - 0\n\
+84 common rmdir = - 0\n\
+85 common creat = - 0\n\
+86 common link = - 0\n\
+87 common unlink = - 0\n\
+88 common symlink = - 0\n\
+89 common readlink = - 0\n\
+90 common chmod = - 0\n\
+91 common fchmod = - 0\n\
+92 common chown = - 0\n\
+93 common fchown = - 0\n\
+94 common lchown = - 0\n\
+95 common umask = - 0\n\
+96 common gettimeofday = - 0\n\
+97 common getrlimit = - 0\n\
+98 common getrusage = - 0\n\
+99 common sysinfo = - 0\n\
+100 common times = - 0\n\
+101 64 ptrace = - 0\n\
+102 common getuid = - 0\n\
+103 common syslog = - 0\n\
+104 common getgid = - 0\n\
+105 common setuid = - 0\n\
+106 common setgid = - 0\n\
+107 common geteuid = - 0\n\
+108 common getegid = - 0\n\
+109 common setpgid = - 0\n\
+110 common getppid = - 0\n\
+111 common getpgrp = - 0\n\
+112 common setsid = - 0\n\
+113 common setreuid = - 0\n\
+114 common setregid = - 0\n\
+115 common getgroups = - 0\n\
+116 common setgroups = - 0\n\
+117 common setresuid = - 0\n\
+118 common getresuid = - 0\n\
+119 common setresgid = - 0\n\
+120 common getresgid = - 0\n\
+121 common getpgid = - 0\n\
+122 common setfsuid = - 0\n\
+123 common setfsgid = - 0\n\
+124 common getsid = - 0\n\
+125 common capget = - 0\n\
+126 common capset = - 0\n\
+127 64 rt_sigpending = - 0\n\
+128 64 rt_sigtimedwait = - 0\n\
+129 64 rt_sigqueueinfo = - 0\n\
+130 common rt_sigsuspend = - 0\n\
+131 64 sigaltstack = - 0\n\
+132 common utime = - 0\n\
+133 common mknod = - 0\n\
+134 64 uselib - - 0\n\
+135 common personality = - 0\n\
+136 common ustat = - 0\n\
+137 common statfs = - 0\n\
+138 common fstatfs = - 0\n\
+139 common sysfs = - 0\n\
+140 common getpriority = - 0\n\
+141 common setpriority = - 0\n\
+142 common sched_setparam = - 0\n\
+143 common sched_getparam = - 0\n\
+144 common sched_setscheduler = - 0\n\
+145 common sched_getscheduler = - 0\n\
+146 common sched_get_priority_max = - 0\n\
+147 common sched_get_priority_min = - 0\n\
+148 common sched_rr_get_interval = - 0\n\
+149 common mlock = - 0\n\
+150 common munlock = - 0\n\
+151 common mlockall = - 0\n\
+152 common munlockall = - 0\n\
+153 common vhangup = - 0\n\
+154 common modify_ldt = - 0\n\
+155 common pivot_root = - 0\n\
+156 64 _sysctl sys_ni_syscall - 0\n\
+157 common prctl = - 0\n\
+158 common arch_prctl = - 0\n\
+159 common adjtimex = - 0\n\
+160 common setrlimit = - 0\n\
+161 common chroot = - 0\n\
+162 common sync = - 0\n\
+163 common acct = - 0\n\
+164 common settimeofday = - 0\n\
+165 common mount = - 0\n\
+166 common umount2 sys_umount - 0\n\
+167 common swapon = - 0\n\
+168 common swapoff = - 0\n\
+169 common reboot = - 0\n\
+170 common sethostname = - 0\n\
+171 common setdomainname = - 0\n\
+172 common iopl = - 0\n\
+173 common ioperm = - 0\n\
+174 64 create_module - - 0\n\
+175 common init_module = - 0\n\
+176 common delete_module = - 0\n\
+177 64 get_kernel_syms - - 0\n\
+178 64 query_module - - 0\n\
+179 common quotactl = - 0\n\
+180 64 nfsservctl - - 0\n\
+181 common getpmsg - - 0\n\
+182 common putpmsg - - 0\n\
+183 common afs_syscall - - 0\n\
+184 common tuxcall - - 0\n\
+185 common security - - 0\n\
+186 common gettid = - 0\n\
+187 common readahead = - 0\n\
+188 common setxattr = - 0\n\
+189 common lsetxattr = - 0\n\
+190 common fsetxattr = - 0\n\
+191 common getxattr = - 0\n\
+192 common lgetxattr = - 0\n\
+193 common fgetxattr = - 0\n\
+194 common listxattr = - 0\n\
+195 common llistxattr = - 0\n\
+196 common flistxattr = - 0\n\
+197 common removexattr = - 0\n\
+198 common lremovexattr = - 0\n\
+199 common fremovexattr = - 0\n\
+200 common tkill = - 0\n\
+201 common time = - 0\n\
+202 common futex = - 0\n\
+203 common sched_setaffinity = - 0\n\
+204 common sched_getaffinity = - 0\n\
+205 64 set_thread_area - - 0\n\
+206 64 io_setup = - 0\n\
+207 common io_destroy = - 0\n\
+208 common io_getevents = - 0\n\
+209 64 io_submit = - 0\n\
+210 common io_cancel = - 0\n\
+211 64 get_thread_area - - 0\n\
+212 common lookup_dcookie - - 0\n\
+213 common epoll_create = - 0\n\
+214 64 epoll_ctl_old - - 0\n\
+215 64 epoll_wait_old - - 0\n\
+216 common remap_file_pages = - 0\n\
+217 common getdents64 = - 0\n\
+218 common set_tid_address = - 0\n\
+219 common restart_syscall = - 0\n\
+220 common semtimedop = - 0\n\
+221 common fadvise64 = - 0\n\
+222 64 timer_create = - 0\n\
+223 common timer_settime = - 0\n\
+224 common timer_gettime = - 0\n\
+225 common timer_getoverrun = - 0\n\
+226 common timer_delete = - 0\n\
+227 common clock_settime = - 0\n\
+228 common clock_gettime = - 0\n\
+229 common clock_getres = - 0\n\
+230 common clock_nanosleep = - 0\n\
+231 common exit_group = - 1\n\
+232 common epoll_wait = - 0\n\
+233 common epoll_ctl = - 0\n\
+234 common tgkill = - 0\n\
+235 common utimes = - 0\n\
+236 64 vserver - - 0\n\
+237 common mbind = - 0\n\
+238 common set_mempolicy = - 0\n\
+239 common get_mempolicy = - 0\n\
+240 common mq_open = - 0\n\
+241 common mq_unlink = - 0\n\
+242 common mq_timedsend = - 0\n\
+243 common mq_timedreceive = - 0\n\
+244 64 mq_notify = - 0\n\
+245 common mq_getsetattr = - 0\n\
+246 64 kexec_load = - 0\n\
+247 64 waitid = - 0\n\
+248 common add_key = - 0\n\
+249 common request_key = - 0\n\
+250 common keyctl = - 0\n\
+251 common ioprio_set = - 0\n\
+252 common ioprio_get = - 0\n\
+253 common inotify_init = - 0\n\
+254 common inotify_add_watch = - 0\n\
+255 common inotify_rm_watch = - 0\n\
+256 common migrate_pages = - 0\n\
+257 common openat = - 0\n\
+258 common mkdirat = - 0\n\
+259 common mknodat = - 0\n\
+260 common fchownat = - 0\n\
+261 common futimesat = - 0\n\
+262 common newfstatat = - 0\n\
+263 common unlinkat = - 0\n\
+264 common renameat = - 0\n\
+265 common linkat = - 0\n\
+266 common symlinkat = - 0\n\
+267 common readlinkat = - 0\n\
+268 common fchmodat = - 0\n\
+269 common faccessat = - 0\n\
+270 common pselect6 = - 0\n\
+271 common ppoll = - 0\n\
+272 common unshare = - 0\n\
+273 64 set_robust_list = - 0\n\
+274 64 get_robust_list = - 0\n\
+275 common splice = - 0\n\
+276 common tee = - 0\n\
+277 common sync_file_range = - 0\n\
+278 64 vmsplice = - 0\n\
+279 64 move_pages = - 0\n\
+280 common utimensat = - 0\n\
+281 common epoll_pwait = - 0\n\
+282 common signalfd = - 0\n\
+283 common timerfd_create = - 0\n\
+284 common eventfd = - 0\n\
+285 common fallocate = - 0\n\
+286 common timerfd_settime = - 0\n\
+287 common timerfd_gettime = - 0\n\
+288 common accept4 = - 0\n\
+289 common signalfd4 = - 0\n\
+290 common eventfd2 = - 0\n\
+291 common epoll_create1 = - 0\n\
+292 common dup3 = - 0\n\
+293 common pipe2 = - 0\n\
+294 common inotify_init1 = - 0\n\
+295 64 preadv = - 0\n\
+296 64 pwritev = - 0\n\
+297 64 rt_tgsigqueueinfo = - 0\n\
+298 common perf_event_open = - 0\n\
+299 64 recvmmsg = - 0\n\
+300 common fanotify_init = - 0\n\
+301 common fanotify_mark = - 0\n\
+302 common prlimit64 = - 0\n\
+303 common name_to_handle_at = - 0\n\
+304 common open_by_handle_at = - 0\n\
+305 common clock_adjtime = - 0\n\
+306 common syncfs = - 0\n\
+307 64 sendmmsg = - 0\n\
+308 common setns = - 0\n\
+309 common getcpu = - 0\n\
+310 64 process_vm_readv = - 0\n\
+311 64 process_vm_writev = - 0\n\
+312 common kcmp = - 0\n\
+313 common finit_module = - 0\n\
+314 common sched_setattr = - 0\n\
+315 common sched_getattr = - 0\n\
+316 common renameat2 = - 0\n\
+317 common seccomp = - 0\n\
+318 common getrandom = - 0\n\
+319 common memfd_create = - 0\n\
+320 common kexec_file_load = - 0\n\
+321 common bpf = - 0\n\
+322 64 execveat = - 0\n\
+323 common userfaultfd = - 0\n\
+324 common membarrier = - 0\n\
+325 common mlock2 = - 0\n\
+326 common copy_file_range = - 0\n\
+327 64 preadv2 = - 0\n\
+328 64 pwritev2 = - 0\n\
+329 common pkey_mprotect = - 0\n\
+330 common pkey_alloc = - 0\n\
+331 common pkey_free = - 0\n\
+332 common statx = - 0\n\
+333 common io_pgetevents = - 0\n\
+334 common rseq = - 0\n\
+335 common uretprobe = - 0\n\
+424 common pidfd_send_signal = - 0\n\
+425 common io_uring_setup = - 0\n\
+426 common io_uring_enter = - 0\n\
+427 common io_uring_register = - 0\n\
+428 common open_tree = - 0\n\
+429 common move_mount = - 0\n\
+430 common fsopen = - 0\n\
+431 common fsconfig = - 0\n\
+432 common fsmount = - 0\n\
+433 common fspick = - 0\n\
+434 common pidfd_open = - 0\n\
+435 common clone3 = - 0\n\
+436 common close_range = - 0\n\
+437 common openat2 = - 0\n\
+438 common pidfd_getfd = - 0\n\
+439 common faccessat2 = - 0\n\
+440 common process_madvise = - 0\n\
+441 common epoll_pwait2 = - 0\n\
+442 common mount_setattr = - 0\n\
+443 common quotactl_fd = - 0\n\
+444 common landlock_create_ruleset = - 0\n\
+445 common landlock_add_rule = - 0\n\
+446 common landlock_restrict_self = - 0\n\
+447 common memfd_secret = - 0\n\
+448 common process_mrelease = - 0\n\
+449 common futex_waitv = - 0\n\
+450 common set_mempolicy_home_node = - 0\n\
+451 common cachestat = - 0\n\
+452 common fchmodat2 = - 0\n\
+453 common map_shadow_stack = - 0\n\
+454 common futex_wake = - 0\n\
+455 common futex_wait = - 0\n\
+456 common futex_requeue = - 0\n\
+457 common statmount = - 0\n\
+458 common listmount = - 0\n\
+459 common lsm_get_self_attr = - 0\n\
+460 common lsm_set_self_attr = - 0\n\
+461 common lsm_list_modules = - 0\n\
+462 common mseal = - 0\n\
+512 x32 rt_sigaction compat_sys_rt_sigaction - 0\n\
+513 x32 rt_sigreturn compat_sys_x32_rt_sigreturn - 0\n\
+514 x32 ioctl compat_sys_ioctl - 0\n\
+515 x32 readv = - 0\n\
+516 x32 writev = - 0\n\
+517 x32 recvfrom compat_sys_recvfrom - 0\n\
+518 x32 sendmsg compat_sys_sendmsg - 0\n\
+519 x32 recvmsg compat_sys_recvmsg - 0\n\
+520 x32 execve compat_sys_execve - 0\n\
+521 x32 ptrace compat_sys_ptrace - 0\n\
+522 x32 rt_sigpending compat_sys_rt_sigpending - 0\n\
+523 x32 rt_sigtimedwait compat_sys_rt_sigtimedwait_time64 - 0\n\
+524 x32 rt_sigqueueinfo compat_sys_rt_sigqueueinfo - 0\n\
+525 x32 sigaltstack compat_sys_sigaltstack - 0\n\
+526 x32 timer_create compat_sys_timer_create - 0\n\
+527 x32 mq_notify compat_sys_mq_notify - 0\n\
+528 x32 kexec_load compat_sys_kexec_load - 0\n\
+529 x32 waitid compat_sys_waitid - 0\n\
+530 x32 set_robust_list compat_sys_set_robust_list - 0\n\
+531 x32 get_robust_list compat_sys_get_robust_list - 0\n\
+532 x32 vmsplice = - 0\n\
+533 x32 move_pages = - 0\n\
+534 x32 preadv compat_sys_preadv64 - 0\n\
+535 x32 pwritev compat_sys_pwritev64 - 0\n\
+536 x32 rt_tgsigqueueinfo compat_sys_rt_tgsigqueueinfo - 0\n\
+537 x32 recvmmsg compat_sys_recvmmsg_time64 - 0\n\
+538 x32 sendmmsg compat_sys_sendmmsg - 0\n\
+539 x32 process_vm_readv = - 0\n\
+540 x32 process_vm_writev = - 0\n\
+541 x32 setsockopt = - 0\n\
+542 x32 getsockopt = - 0\n\
+543 x32 io_setup compat_sys_io_setup - 0\n\
+544 x32 io_submit compat_sys_io_submit - 0\n\
+545 x32 execveat compat_sys_execveat - 0\n\
+546 x32 preadv2 compat_sys_preadv64v2 - 0\n\
+547 x32 pwritev2 compat_sys_pwritev64v2 - 0\n\
+",
+);
 
 /// `syscall_32.tbl`: 452 lines (`i386`), in file order.
-#[rustfmt::skip]
-pub static I386: &[SyscallEntry] = &[
-    SyscallEntry { nr: 0, abi: Abi::I386, name: "restart_syscall", entry_point: Some("sys_restart_syscall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 1, abi: Abi::I386, name: "exit", entry_point: Some("sys_exit"), compat_entry_point: None, noreturn: true },
-    SyscallEntry { nr: 2, abi: Abi::I386, name: "fork", entry_point: Some("sys_fork"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 3, abi: Abi::I386, name: "read", entry_point: Some("sys_read"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 4, abi: Abi::I386, name: "write", entry_point: Some("sys_write"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 5, abi: Abi::I386, name: "open", entry_point: Some("sys_open"), compat_entry_point: Some("compat_sys_open"), noreturn: false },
-    SyscallEntry { nr: 6, abi: Abi::I386, name: "close", entry_point: Some("sys_close"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 7, abi: Abi::I386, name: "waitpid", entry_point: Some("sys_waitpid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 8, abi: Abi::I386, name: "creat", entry_point: Some("sys_creat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 9, abi: Abi::I386, name: "link", entry_point: Some("sys_link"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 10, abi: Abi::I386, name: "unlink", entry_point: Some("sys_unlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 11, abi: Abi::I386, name: "execve", entry_point: Some("sys_execve"), compat_entry_point: Some("compat_sys_execve"), noreturn: false },
-    SyscallEntry { nr: 12, abi: Abi::I386, name: "chdir", entry_point: Some("sys_chdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 13, abi: Abi::I386, name: "time", entry_point: Some("sys_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 14, abi: Abi::I386, name: "mknod", entry_point: Some("sys_mknod"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 15, abi: Abi::I386, name: "chmod", entry_point: Some("sys_chmod"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 16, abi: Abi::I386, name: "lchown", entry_point: Some("sys_lchown16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 17, abi: Abi::I386, name: "break", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 18, abi: Abi::I386, name: "oldstat", entry_point: Some("sys_stat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 19, abi: Abi::I386, name: "lseek", entry_point: Some("sys_lseek"), compat_entry_point: Some("compat_sys_lseek"), noreturn: false },
-    SyscallEntry { nr: 20, abi: Abi::I386, name: "getpid", entry_point: Some("sys_getpid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 21, abi: Abi::I386, name: "mount", entry_point: Some("sys_mount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 22, abi: Abi::I386, name: "umount", entry_point: Some("sys_oldumount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 23, abi: Abi::I386, name: "setuid", entry_point: Some("sys_setuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 24, abi: Abi::I386, name: "getuid", entry_point: Some("sys_getuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 25, abi: Abi::I386, name: "stime", entry_point: Some("sys_stime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 26, abi: Abi::I386, name: "ptrace", entry_point: Some("sys_ptrace"), compat_entry_point: Some("compat_sys_ptrace"), noreturn: false },
-    SyscallEntry { nr: 27, abi: Abi::I386, name: "alarm", entry_point: Some("sys_alarm"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 28, abi: Abi::I386, name: "oldfstat", entry_point: Some("sys_fstat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 29, abi: Abi::I386, name: "pause", entry_point: Some("sys_pause"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 30, abi: Abi::I386, name: "utime", entry_point: Some("sys_utime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 31, abi: Abi::I386, name: "stty", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 32, abi: Abi::I386, name: "gtty", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 33, abi: Abi::I386, name: "access", entry_point: Some("sys_access"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 34, abi: Abi::I386, name: "nice", entry_point: Some("sys_nice"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 35, abi: Abi::I386, name: "ftime", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 36, abi: Abi::I386, name: "sync", entry_point: Some("sys_sync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 37, abi: Abi::I386, name: "kill", entry_point: Some("sys_kill"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 38, abi: Abi::I386, name: "rename", entry_point: Some("sys_rename"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 39, abi: Abi::I386, name: "mkdir", entry_point: Some("sys_mkdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 40, abi: Abi::I386, name: "rmdir", entry_point: Some("sys_rmdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 41, abi: Abi::I386, name: "dup", entry_point: Some("sys_dup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 42, abi: Abi::I386, name: "pipe", entry_point: Some("sys_pipe"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 43, abi: Abi::I386, name: "times", entry_point: Some("sys_times"), compat_entry_point: Some("compat_sys_times"), noreturn: false },
-    SyscallEntry { nr: 44, abi: Abi::I386, name: "prof", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 45, abi: Abi::I386, name: "brk", entry_point: Some("sys_brk"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 46, abi: Abi::I386, name: "setgid", entry_point: Some("sys_setgid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 47, abi: Abi::I386, name: "getgid", entry_point: Some("sys_getgid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 48, abi: Abi::I386, name: "signal", entry_point: Some("sys_signal"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 49, abi: Abi::I386, name: "geteuid", entry_point: Some("sys_geteuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 50, abi: Abi::I386, name: "getegid", entry_point: Some("sys_getegid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 51, abi: Abi::I386, name: "acct", entry_point: Some("sys_acct"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 52, abi: Abi::I386, name: "umount2", entry_point: Some("sys_umount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 53, abi: Abi::I386, name: "lock", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 54, abi: Abi::I386, name: "ioctl", entry_point: Some("sys_ioctl"), compat_entry_point: Some("compat_sys_ioctl"), noreturn: false },
-    SyscallEntry { nr: 55, abi: Abi::I386, name: "fcntl", entry_point: Some("sys_fcntl"), compat_entry_point: Some("compat_sys_fcntl64"), noreturn: false },
-    SyscallEntry { nr: 56, abi: Abi::I386, name: "mpx", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 57, abi: Abi::I386, name: "setpgid", entry_point: Some("sys_setpgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 58, abi: Abi::I386, name: "ulimit", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 59, abi: Abi::I386, name: "oldolduname", entry_point: Some("sys_olduname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 60, abi: Abi::I386, name: "umask", entry_point: Some("sys_umask"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 61, abi: Abi::I386, name: "chroot", entry_point: Some("sys_chroot"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 62, abi: Abi::I386, name: "ustat", entry_point: Some("sys_ustat"), compat_entry_point: Some("compat_sys_ustat"), noreturn: false },
-    SyscallEntry { nr: 63, abi: Abi::I386, name: "dup2", entry_point: Some("sys_dup2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 64, abi: Abi::I386, name: "getppid", entry_point: Some("sys_getppid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 65, abi: Abi::I386, name: "getpgrp", entry_point: Some("sys_getpgrp"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 66, abi: Abi::I386, name: "setsid", entry_point: Some("sys_setsid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 67, abi: Abi::I386, name: "sigaction", entry_point: Some("sys_sigaction"), compat_entry_point: Some("compat_sys_sigaction"), noreturn: false },
-    SyscallEntry { nr: 68, abi: Abi::I386, name: "sgetmask", entry_point: Some("sys_sgetmask"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 69, abi: Abi::I386, name: "ssetmask", entry_point: Some("sys_ssetmask"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 70, abi: Abi::I386, name: "setreuid", entry_point: Some("sys_setreuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 71, abi: Abi::I386, name: "setregid", entry_point: Some("sys_setregid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 72, abi: Abi::I386, name: "sigsuspend", entry_point: Some("sys_sigsuspend"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 73, abi: Abi::I386, name: "sigpending", entry_point: Some("sys_sigpending"), compat_entry_point: Some("compat_sys_sigpending"), noreturn: false },
-    SyscallEntry { nr: 74, abi: Abi::I386, name: "sethostname", entry_point: Some("sys_sethostname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 75, abi: Abi::I386, name: "setrlimit", entry_point: Some("sys_setrlimit"), compat_entry_point: Some("compat_sys_setrlimit"), noreturn: false },
-    SyscallEntry { nr: 76, abi: Abi::I386, name: "getrlimit", entry_point: Some("sys_old_getrlimit"), compat_entry_point: Some("compat_sys_old_getrlimit"), noreturn: false },
-    SyscallEntry { nr: 77, abi: Abi::I386, name: "getrusage", entry_point: Some("sys_getrusage"), compat_entry_point: Some("compat_sys_getrusage"), noreturn: false },
-    SyscallEntry { nr: 78, abi: Abi::I386, name: "gettimeofday", entry_point: Some("sys_gettimeofday"), compat_entry_point: Some("compat_sys_gettimeofday"), noreturn: false },
-    SyscallEntry { nr: 79, abi: Abi::I386, name: "settimeofday", entry_point: Some("sys_settimeofday"), compat_entry_point: Some("compat_sys_settimeofday"), noreturn: false },
-    SyscallEntry { nr: 80, abi: Abi::I386, name: "getgroups", entry_point: Some("sys_getgroups16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 81, abi: Abi::I386, name: "setgroups", entry_point: Some("sys_setgroups16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 82, abi: Abi::I386, name: "select", entry_point: Some("sys_old_select"), compat_entry_point: Some("compat_sys_old_select"), noreturn: false },
-    SyscallEntry { nr: 83, abi: Abi::I386, name: "symlink", entry_point: Some("sys_symlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 84, abi: Abi::I386, name: "oldlstat", entry_point: Some("sys_lstat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 85, abi: Abi::I386, name: "readlink", entry_point: Some("sys_readlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 86, abi: Abi::I386, name: "uselib", entry_point: Some("sys_uselib"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 87, abi: Abi::I386, name: "swapon", entry_point: Some("sys_swapon"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 88, abi: Abi::I386, name: "reboot", entry_point: Some("sys_reboot"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 89, abi: Abi::I386, name: "readdir", entry_point: Some("sys_old_readdir"), compat_entry_point: Some("compat_sys_old_readdir"), noreturn: false },
-    SyscallEntry { nr: 90, abi: Abi::I386, name: "mmap", entry_point: Some("sys_old_mmap"), compat_entry_point: Some("compat_sys_ia32_mmap"), noreturn: false },
-    SyscallEntry { nr: 91, abi: Abi::I386, name: "munmap", entry_point: Some("sys_munmap"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 92, abi: Abi::I386, name: "truncate", entry_point: Some("sys_truncate"), compat_entry_point: Some("compat_sys_truncate"), noreturn: false },
-    SyscallEntry { nr: 93, abi: Abi::I386, name: "ftruncate", entry_point: Some("sys_ftruncate"), compat_entry_point: Some("compat_sys_ftruncate"), noreturn: false },
-    SyscallEntry { nr: 94, abi: Abi::I386, name: "fchmod", entry_point: Some("sys_fchmod"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 95, abi: Abi::I386, name: "fchown", entry_point: Some("sys_fchown16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 96, abi: Abi::I386, name: "getpriority", entry_point: Some("sys_getpriority"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 97, abi: Abi::I386, name: "setpriority", entry_point: Some("sys_setpriority"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 98, abi: Abi::I386, name: "profil", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 99, abi: Abi::I386, name: "statfs", entry_point: Some("sys_statfs"), compat_entry_point: Some("compat_sys_statfs"), noreturn: false },
-    SyscallEntry { nr: 100, abi: Abi::I386, name: "fstatfs", entry_point: Some("sys_fstatfs"), compat_entry_point: Some("compat_sys_fstatfs"), noreturn: false },
-    SyscallEntry { nr: 101, abi: Abi::I386, name: "ioperm", entry_point: Some("sys_ioperm"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 102, abi: Abi::I386, name: "socketcall", entry_point: Some("sys_socketcall"), compat_entry_point: Some("compat_sys_socketcall"), noreturn: false },
-    SyscallEntry { nr: 103, abi: Abi::I386, name: "syslog", entry_point: Some("sys_syslog"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 104, abi: Abi::I386, name: "setitimer", entry_point: Some("sys_setitimer"), compat_entry_point: Some("compat_sys_setitimer"), noreturn: false },
-    SyscallEntry { nr: 105, abi: Abi::I386, name: "getitimer", entry_point: Some("sys_getitimer"), compat_entry_point: Some("compat_sys_getitimer"), noreturn: false },
-    SyscallEntry { nr: 106, abi: Abi::I386, name: "stat", entry_point: Some("sys_newstat"), compat_entry_point: Some("compat_sys_newstat"), noreturn: false },
-    SyscallEntry { nr: 107, abi: Abi::I386, name: "lstat", entry_point: Some("sys_newlstat"), compat_entry_point: Some("compat_sys_newlstat"), noreturn: false },
-    SyscallEntry { nr: 108, abi: Abi::I386, name: "fstat", entry_point: Some("sys_newfstat"), compat_entry_point: Some("compat_sys_newfstat"), noreturn: false },
-    SyscallEntry { nr: 109, abi: Abi::I386, name: "olduname", entry_point: Some("sys_uname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 110, abi: Abi::I386, name: "iopl", entry_point: Some("sys_iopl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 111, abi: Abi::I386, name: "vhangup", entry_point: Some("sys_vhangup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 112, abi: Abi::I386, name: "idle", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 113, abi: Abi::I386, name: "vm86old", entry_point: Some("sys_vm86old"), compat_entry_point: Some("sys_ni_syscall"), noreturn: false },
-    SyscallEntry { nr: 114, abi: Abi::I386, name: "wait4", entry_point: Some("sys_wait4"), compat_entry_point: Some("compat_sys_wait4"), noreturn: false },
-    SyscallEntry { nr: 115, abi: Abi::I386, name: "swapoff", entry_point: Some("sys_swapoff"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 116, abi: Abi::I386, name: "sysinfo", entry_point: Some("sys_sysinfo"), compat_entry_point: Some("compat_sys_sysinfo"), noreturn: false },
-    SyscallEntry { nr: 117, abi: Abi::I386, name: "ipc", entry_point: Some("sys_ipc"), compat_entry_point: Some("compat_sys_ipc"), noreturn: false },
-    SyscallEntry { nr: 118, abi: Abi::I386, name: "fsync", entry_point: Some("sys_fsync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 119, abi: Abi::I386, name: "sigreturn", entry_point: Some("sys_sigreturn"), compat_entry_point: Some("compat_sys_sigreturn"), noreturn: false },
-    SyscallEntry { nr: 120, abi: Abi::I386, name: "clone", entry_point: Some("sys_clone"), compat_entry_point: Some("compat_sys_ia32_clone"), noreturn: false },
-    SyscallEntry { nr: 121, abi: Abi::I386, name: "setdomainname", entry_point: Some("sys_setdomainname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 122, abi: Abi::I386, name: "uname", entry_point: Some("sys_newuname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 123, abi: Abi::I386, name: "modify_ldt", entry_point: Some("sys_modify_ldt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 124, abi: Abi::I386, name: "adjtimex", entry_point: Some("sys_adjtimex_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 125, abi: Abi::I386, name: "mprotect", entry_point: Some("sys_mprotect"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 126, abi: Abi::I386, name: "sigprocmask", entry_point: Some("sys_sigprocmask"), compat_entry_point: Some("compat_sys_sigprocmask"), noreturn: false },
-    SyscallEntry { nr: 127, abi: Abi::I386, name: "create_module", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 128, abi: Abi::I386, name: "init_module", entry_point: Some("sys_init_module"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 129, abi: Abi::I386, name: "delete_module", entry_point: Some("sys_delete_module"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 130, abi: Abi::I386, name: "get_kernel_syms", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 131, abi: Abi::I386, name: "quotactl", entry_point: Some("sys_quotactl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 132, abi: Abi::I386, name: "getpgid", entry_point: Some("sys_getpgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 133, abi: Abi::I386, name: "fchdir", entry_point: Some("sys_fchdir"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 134, abi: Abi::I386, name: "bdflush", entry_point: Some("sys_ni_syscall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 135, abi: Abi::I386, name: "sysfs", entry_point: Some("sys_sysfs"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 136, abi: Abi::I386, name: "personality", entry_point: Some("sys_personality"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 137, abi: Abi::I386, name: "afs_syscall", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 138, abi: Abi::I386, name: "setfsuid", entry_point: Some("sys_setfsuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 139, abi: Abi::I386, name: "setfsgid", entry_point: Some("sys_setfsgid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 140, abi: Abi::I386, name: "_llseek", entry_point: Some("sys_llseek"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 141, abi: Abi::I386, name: "getdents", entry_point: Some("sys_getdents"), compat_entry_point: Some("compat_sys_getdents"), noreturn: false },
-    SyscallEntry { nr: 142, abi: Abi::I386, name: "_newselect", entry_point: Some("sys_select"), compat_entry_point: Some("compat_sys_select"), noreturn: false },
-    SyscallEntry { nr: 143, abi: Abi::I386, name: "flock", entry_point: Some("sys_flock"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 144, abi: Abi::I386, name: "msync", entry_point: Some("sys_msync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 145, abi: Abi::I386, name: "readv", entry_point: Some("sys_readv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 146, abi: Abi::I386, name: "writev", entry_point: Some("sys_writev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 147, abi: Abi::I386, name: "getsid", entry_point: Some("sys_getsid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 148, abi: Abi::I386, name: "fdatasync", entry_point: Some("sys_fdatasync"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 149, abi: Abi::I386, name: "_sysctl", entry_point: Some("sys_ni_syscall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 150, abi: Abi::I386, name: "mlock", entry_point: Some("sys_mlock"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 151, abi: Abi::I386, name: "munlock", entry_point: Some("sys_munlock"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 152, abi: Abi::I386, name: "mlockall", entry_point: Some("sys_mlockall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 153, abi: Abi::I386, name: "munlockall", entry_point: Some("sys_munlockall"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 154, abi: Abi::I386, name: "sched_setparam", entry_point: Some("sys_sched_setparam"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 155, abi: Abi::I386, name: "sched_getparam", entry_point: Some("sys_sched_getparam"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 156, abi: Abi::I386, name: "sched_setscheduler", entry_point: Some("sys_sched_setscheduler"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 157, abi: Abi::I386, name: "sched_getscheduler", entry_point: Some("sys_sched_getscheduler"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 158, abi: Abi::I386, name: "sched_yield", entry_point: Some("sys_sched_yield"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 159, abi: Abi::I386, name: "sched_get_priority_max", entry_point: Some("sys_sched_get_priority_max"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 160, abi: Abi::I386, name: "sched_get_priority_min", entry_point: Some("sys_sched_get_priority_min"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 161, abi: Abi::I386, name: "sched_rr_get_interval", entry_point: Some("sys_sched_rr_get_interval_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 162, abi: Abi::I386, name: "nanosleep", entry_point: Some("sys_nanosleep_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 163, abi: Abi::I386, name: "mremap", entry_point: Some("sys_mremap"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 164, abi: Abi::I386, name: "setresuid", entry_point: Some("sys_setresuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 165, abi: Abi::I386, name: "getresuid", entry_point: Some("sys_getresuid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 166, abi: Abi::I386, name: "vm86", entry_point: Some("sys_vm86"), compat_entry_point: Some("sys_ni_syscall"), noreturn: false },
-    SyscallEntry { nr: 167, abi: Abi::I386, name: "query_module", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 168, abi: Abi::I386, name: "poll", entry_point: Some("sys_poll"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 169, abi: Abi::I386, name: "nfsservctl", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 170, abi: Abi::I386, name: "setresgid", entry_point: Some("sys_setresgid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 171, abi: Abi::I386, name: "getresgid", entry_point: Some("sys_getresgid16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 172, abi: Abi::I386, name: "prctl", entry_point: Some("sys_prctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 173, abi: Abi::I386, name: "rt_sigreturn", entry_point: Some("sys_rt_sigreturn"), compat_entry_point: Some("compat_sys_rt_sigreturn"), noreturn: false },
-    SyscallEntry { nr: 174, abi: Abi::I386, name: "rt_sigaction", entry_point: Some("sys_rt_sigaction"), compat_entry_point: Some("compat_sys_rt_sigaction"), noreturn: false },
-    SyscallEntry { nr: 175, abi: Abi::I386, name: "rt_sigprocmask", entry_point: Some("sys_rt_sigprocmask"), compat_entry_point: Some("compat_sys_rt_sigprocmask"), noreturn: false },
-    SyscallEntry { nr: 176, abi: Abi::I386, name: "rt_sigpending", entry_point: Some("sys_rt_sigpending"), compat_entry_point: Some("compat_sys_rt_sigpending"), noreturn: false },
-    SyscallEntry { nr: 177, abi: Abi::I386, name: "rt_sigtimedwait", entry_point: Some("sys_rt_sigtimedwait_time32"), compat_entry_point: Some("compat_sys_rt_sigtimedwait_time32"), noreturn: false },
-    SyscallEntry { nr: 178, abi: Abi::I386, name: "rt_sigqueueinfo", entry_point: Some("sys_rt_sigqueueinfo"), compat_entry_point: Some("compat_sys_rt_sigqueueinfo"), noreturn: false },
-    SyscallEntry { nr: 179, abi: Abi::I386, name: "rt_sigsuspend", entry_point: Some("sys_rt_sigsuspend"), compat_entry_point: Some("compat_sys_rt_sigsuspend"), noreturn: false },
-    SyscallEntry { nr: 180, abi: Abi::I386, name: "pread64", entry_point: Some("sys_ia32_pread64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 181, abi: Abi::I386, name: "pwrite64", entry_point: Some("sys_ia32_pwrite64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 182, abi: Abi::I386, name: "chown", entry_point: Some("sys_chown16"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 183, abi: Abi::I386, name: "getcwd", entry_point: Some("sys_getcwd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 184, abi: Abi::I386, name: "capget", entry_point: Some("sys_capget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 185, abi: Abi::I386, name: "capset", entry_point: Some("sys_capset"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 186, abi: Abi::I386, name: "sigaltstack", entry_point: Some("sys_sigaltstack"), compat_entry_point: Some("compat_sys_sigaltstack"), noreturn: false },
-    SyscallEntry { nr: 187, abi: Abi::I386, name: "sendfile", entry_point: Some("sys_sendfile"), compat_entry_point: Some("compat_sys_sendfile"), noreturn: false },
-    SyscallEntry { nr: 188, abi: Abi::I386, name: "getpmsg", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 189, abi: Abi::I386, name: "putpmsg", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 190, abi: Abi::I386, name: "vfork", entry_point: Some("sys_vfork"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 191, abi: Abi::I386, name: "ugetrlimit", entry_point: Some("sys_getrlimit"), compat_entry_point: Some("compat_sys_getrlimit"), noreturn: false },
-    SyscallEntry { nr: 192, abi: Abi::I386, name: "mmap2", entry_point: Some("sys_mmap_pgoff"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 193, abi: Abi::I386, name: "truncate64", entry_point: Some("sys_ia32_truncate64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 194, abi: Abi::I386, name: "ftruncate64", entry_point: Some("sys_ia32_ftruncate64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 195, abi: Abi::I386, name: "stat64", entry_point: Some("sys_stat64"), compat_entry_point: Some("compat_sys_ia32_stat64"), noreturn: false },
-    SyscallEntry { nr: 196, abi: Abi::I386, name: "lstat64", entry_point: Some("sys_lstat64"), compat_entry_point: Some("compat_sys_ia32_lstat64"), noreturn: false },
-    SyscallEntry { nr: 197, abi: Abi::I386, name: "fstat64", entry_point: Some("sys_fstat64"), compat_entry_point: Some("compat_sys_ia32_fstat64"), noreturn: false },
-    SyscallEntry { nr: 198, abi: Abi::I386, name: "lchown32", entry_point: Some("sys_lchown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 199, abi: Abi::I386, name: "getuid32", entry_point: Some("sys_getuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 200, abi: Abi::I386, name: "getgid32", entry_point: Some("sys_getgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 201, abi: Abi::I386, name: "geteuid32", entry_point: Some("sys_geteuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 202, abi: Abi::I386, name: "getegid32", entry_point: Some("sys_getegid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 203, abi: Abi::I386, name: "setreuid32", entry_point: Some("sys_setreuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 204, abi: Abi::I386, name: "setregid32", entry_point: Some("sys_setregid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 205, abi: Abi::I386, name: "getgroups32", entry_point: Some("sys_getgroups"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 206, abi: Abi::I386, name: "setgroups32", entry_point: Some("sys_setgroups"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 207, abi: Abi::I386, name: "fchown32", entry_point: Some("sys_fchown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 208, abi: Abi::I386, name: "setresuid32", entry_point: Some("sys_setresuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 209, abi: Abi::I386, name: "getresuid32", entry_point: Some("sys_getresuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 210, abi: Abi::I386, name: "setresgid32", entry_point: Some("sys_setresgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 211, abi: Abi::I386, name: "getresgid32", entry_point: Some("sys_getresgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 212, abi: Abi::I386, name: "chown32", entry_point: Some("sys_chown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 213, abi: Abi::I386, name: "setuid32", entry_point: Some("sys_setuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 214, abi: Abi::I386, name: "setgid32", entry_point: Some("sys_setgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 215, abi: Abi::I386, name: "setfsuid32", entry_point: Some("sys_setfsuid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 216, abi: Abi::I386, name: "setfsgid32", entry_point: Some("sys_setfsgid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 217, abi: Abi::I386, name: "pivot_root", entry_point: Some("sys_pivot_root"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 218, abi: Abi::I386, name: "mincore", entry_point: Some("sys_mincore"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 219, abi: Abi::I386, name: "madvise", entry_point: Some("sys_madvise"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 220, abi: Abi::I386, name: "getdents64", entry_point: Some("sys_getdents64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 221, abi: Abi::I386, name: "fcntl64", entry_point: Some("sys_fcntl64"), compat_entry_point: Some("compat_sys_fcntl64"), noreturn: false },
-    SyscallEntry { nr: 224, abi: Abi::I386, name: "gettid", entry_point: Some("sys_gettid"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 225, abi: Abi::I386, name: "readahead", entry_point: Some("sys_ia32_readahead"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 226, abi: Abi::I386, name: "setxattr", entry_point: Some("sys_setxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 227, abi: Abi::I386, name: "lsetxattr", entry_point: Some("sys_lsetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 228, abi: Abi::I386, name: "fsetxattr", entry_point: Some("sys_fsetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 229, abi: Abi::I386, name: "getxattr", entry_point: Some("sys_getxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 230, abi: Abi::I386, name: "lgetxattr", entry_point: Some("sys_lgetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 231, abi: Abi::I386, name: "fgetxattr", entry_point: Some("sys_fgetxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 232, abi: Abi::I386, name: "listxattr", entry_point: Some("sys_listxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 233, abi: Abi::I386, name: "llistxattr", entry_point: Some("sys_llistxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 234, abi: Abi::I386, name: "flistxattr", entry_point: Some("sys_flistxattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 235, abi: Abi::I386, name: "removexattr", entry_point: Some("sys_removexattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 236, abi: Abi::I386, name: "lremovexattr", entry_point: Some("sys_lremovexattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 237, abi: Abi::I386, name: "fremovexattr", entry_point: Some("sys_fremovexattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 238, abi: Abi::I386, name: "tkill", entry_point: Some("sys_tkill"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 239, abi: Abi::I386, name: "sendfile64", entry_point: Some("sys_sendfile64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 240, abi: Abi::I386, name: "futex", entry_point: Some("sys_futex_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 241, abi: Abi::I386, name: "sched_setaffinity", entry_point: Some("sys_sched_setaffinity"), compat_entry_point: Some("compat_sys_sched_setaffinity"), noreturn: false },
-    SyscallEntry { nr: 242, abi: Abi::I386, name: "sched_getaffinity", entry_point: Some("sys_sched_getaffinity"), compat_entry_point: Some("compat_sys_sched_getaffinity"), noreturn: false },
-    SyscallEntry { nr: 243, abi: Abi::I386, name: "set_thread_area", entry_point: Some("sys_set_thread_area"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 244, abi: Abi::I386, name: "get_thread_area", entry_point: Some("sys_get_thread_area"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 245, abi: Abi::I386, name: "io_setup", entry_point: Some("sys_io_setup"), compat_entry_point: Some("compat_sys_io_setup"), noreturn: false },
-    SyscallEntry { nr: 246, abi: Abi::I386, name: "io_destroy", entry_point: Some("sys_io_destroy"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 247, abi: Abi::I386, name: "io_getevents", entry_point: Some("sys_io_getevents_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 248, abi: Abi::I386, name: "io_submit", entry_point: Some("sys_io_submit"), compat_entry_point: Some("compat_sys_io_submit"), noreturn: false },
-    SyscallEntry { nr: 249, abi: Abi::I386, name: "io_cancel", entry_point: Some("sys_io_cancel"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 250, abi: Abi::I386, name: "fadvise64", entry_point: Some("sys_ia32_fadvise64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 252, abi: Abi::I386, name: "exit_group", entry_point: Some("sys_exit_group"), compat_entry_point: None, noreturn: true },
-    SyscallEntry { nr: 253, abi: Abi::I386, name: "lookup_dcookie", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 254, abi: Abi::I386, name: "epoll_create", entry_point: Some("sys_epoll_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 255, abi: Abi::I386, name: "epoll_ctl", entry_point: Some("sys_epoll_ctl"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 256, abi: Abi::I386, name: "epoll_wait", entry_point: Some("sys_epoll_wait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 257, abi: Abi::I386, name: "remap_file_pages", entry_point: Some("sys_remap_file_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 258, abi: Abi::I386, name: "set_tid_address", entry_point: Some("sys_set_tid_address"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 259, abi: Abi::I386, name: "timer_create", entry_point: Some("sys_timer_create"), compat_entry_point: Some("compat_sys_timer_create"), noreturn: false },
-    SyscallEntry { nr: 260, abi: Abi::I386, name: "timer_settime", entry_point: Some("sys_timer_settime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 261, abi: Abi::I386, name: "timer_gettime", entry_point: Some("sys_timer_gettime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 262, abi: Abi::I386, name: "timer_getoverrun", entry_point: Some("sys_timer_getoverrun"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 263, abi: Abi::I386, name: "timer_delete", entry_point: Some("sys_timer_delete"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 264, abi: Abi::I386, name: "clock_settime", entry_point: Some("sys_clock_settime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 265, abi: Abi::I386, name: "clock_gettime", entry_point: Some("sys_clock_gettime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 266, abi: Abi::I386, name: "clock_getres", entry_point: Some("sys_clock_getres_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 267, abi: Abi::I386, name: "clock_nanosleep", entry_point: Some("sys_clock_nanosleep_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 268, abi: Abi::I386, name: "statfs64", entry_point: Some("sys_statfs64"), compat_entry_point: Some("compat_sys_statfs64"), noreturn: false },
-    SyscallEntry { nr: 269, abi: Abi::I386, name: "fstatfs64", entry_point: Some("sys_fstatfs64"), compat_entry_point: Some("compat_sys_fstatfs64"), noreturn: false },
-    SyscallEntry { nr: 270, abi: Abi::I386, name: "tgkill", entry_point: Some("sys_tgkill"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 271, abi: Abi::I386, name: "utimes", entry_point: Some("sys_utimes_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 272, abi: Abi::I386, name: "fadvise64_64", entry_point: Some("sys_ia32_fadvise64_64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 273, abi: Abi::I386, name: "vserver", entry_point: None, compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 274, abi: Abi::I386, name: "mbind", entry_point: Some("sys_mbind"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 275, abi: Abi::I386, name: "get_mempolicy", entry_point: Some("sys_get_mempolicy"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 276, abi: Abi::I386, name: "set_mempolicy", entry_point: Some("sys_set_mempolicy"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 277, abi: Abi::I386, name: "mq_open", entry_point: Some("sys_mq_open"), compat_entry_point: Some("compat_sys_mq_open"), noreturn: false },
-    SyscallEntry { nr: 278, abi: Abi::I386, name: "mq_unlink", entry_point: Some("sys_mq_unlink"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 279, abi: Abi::I386, name: "mq_timedsend", entry_point: Some("sys_mq_timedsend_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 280, abi: Abi::I386, name: "mq_timedreceive", entry_point: Some("sys_mq_timedreceive_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 281, abi: Abi::I386, name: "mq_notify", entry_point: Some("sys_mq_notify"), compat_entry_point: Some("compat_sys_mq_notify"), noreturn: false },
-    SyscallEntry { nr: 282, abi: Abi::I386, name: "mq_getsetattr", entry_point: Some("sys_mq_getsetattr"), compat_entry_point: Some("compat_sys_mq_getsetattr"), noreturn: false },
-    SyscallEntry { nr: 283, abi: Abi::I386, name: "kexec_load", entry_point: Some("sys_kexec_load"), compat_entry_point: Some("compat_sys_kexec_load"), noreturn: false },
-    SyscallEntry { nr: 284, abi: Abi::I386, name: "waitid", entry_point: Some("sys_waitid"), compat_entry_point: Some("compat_sys_waitid"), noreturn: false },
-    SyscallEntry { nr: 286, abi: Abi::I386, name: "add_key", entry_point: Some("sys_add_key"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 287, abi: Abi::I386, name: "request_key", entry_point: Some("sys_request_key"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 288, abi: Abi::I386, name: "keyctl", entry_point: Some("sys_keyctl"), compat_entry_point: Some("compat_sys_keyctl"), noreturn: false },
-    SyscallEntry { nr: 289, abi: Abi::I386, name: "ioprio_set", entry_point: Some("sys_ioprio_set"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 290, abi: Abi::I386, name: "ioprio_get", entry_point: Some("sys_ioprio_get"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 291, abi: Abi::I386, name: "inotify_init", entry_point: Some("sys_inotify_init"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 292, abi: Abi::I386, name: "inotify_add_watch", entry_point: Some("sys_inotify_add_watch"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 293, abi: Abi::I386, name: "inotify_rm_watch", entry_point: Some("sys_inotify_rm_watch"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 294, abi: Abi::I386, name: "migrate_pages", entry_point: Some("sys_migrate_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 295, abi: Abi::I386, name: "openat", entry_point: Some("sys_openat"), compat_entry_point: Some("compat_sys_openat"), noreturn: false },
-    SyscallEntry { nr: 296, abi: Abi::I386, name: "mkdirat", entry_point: Some("sys_mkdirat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 297, abi: Abi::I386, name: "mknodat", entry_point: Some("sys_mknodat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 298, abi: Abi::I386, name: "fchownat", entry_point: Some("sys_fchownat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 299, abi: Abi::I386, name: "futimesat", entry_point: Some("sys_futimesat_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 300, abi: Abi::I386, name: "fstatat64", entry_point: Some("sys_fstatat64"), compat_entry_point: Some("compat_sys_ia32_fstatat64"), noreturn: false },
-    SyscallEntry { nr: 301, abi: Abi::I386, name: "unlinkat", entry_point: Some("sys_unlinkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 302, abi: Abi::I386, name: "renameat", entry_point: Some("sys_renameat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 303, abi: Abi::I386, name: "linkat", entry_point: Some("sys_linkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 304, abi: Abi::I386, name: "symlinkat", entry_point: Some("sys_symlinkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 305, abi: Abi::I386, name: "readlinkat", entry_point: Some("sys_readlinkat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 306, abi: Abi::I386, name: "fchmodat", entry_point: Some("sys_fchmodat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 307, abi: Abi::I386, name: "faccessat", entry_point: Some("sys_faccessat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 308, abi: Abi::I386, name: "pselect6", entry_point: Some("sys_pselect6_time32"), compat_entry_point: Some("compat_sys_pselect6_time32"), noreturn: false },
-    SyscallEntry { nr: 309, abi: Abi::I386, name: "ppoll", entry_point: Some("sys_ppoll_time32"), compat_entry_point: Some("compat_sys_ppoll_time32"), noreturn: false },
-    SyscallEntry { nr: 310, abi: Abi::I386, name: "unshare", entry_point: Some("sys_unshare"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 311, abi: Abi::I386, name: "set_robust_list", entry_point: Some("sys_set_robust_list"), compat_entry_point: Some("compat_sys_set_robust_list"), noreturn: false },
-    SyscallEntry { nr: 312, abi: Abi::I386, name: "get_robust_list", entry_point: Some("sys_get_robust_list"), compat_entry_point: Some("compat_sys_get_robust_list"), noreturn: false },
-    SyscallEntry { nr: 313, abi: Abi::I386, name: "splice", entry_point: Some("sys_splice"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 314, abi: Abi::I386, name: "sync_file_range", entry_point: Some("sys_ia32_sync_file_range"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 315, abi: Abi::I386, name: "tee", entry_point: Some("sys_tee"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 316, abi: Abi::I386, name: "vmsplice", entry_point: Some("sys_vmsplice"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 317, abi: Abi::I386, name: "move_pages", entry_point: Some("sys_move_pages"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 318, abi: Abi::I386, name: "getcpu", entry_point: Some("sys_getcpu"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 319, abi: Abi::I386, name: "epoll_pwait", entry_point: Some("sys_epoll_pwait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 320, abi: Abi::I386, name: "utimensat", entry_point: Some("sys_utimensat_time32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 321, abi: Abi::I386, name: "signalfd", entry_point: Some("sys_signalfd"), compat_entry_point: Some("compat_sys_signalfd"), noreturn: false },
-    SyscallEntry { nr: 322, abi: Abi::I386, name: "timerfd_create", entry_point: Some("sys_timerfd_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 323, abi: Abi::I386, name: "eventfd", entry_point: Some("sys_eventfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 324, abi: Abi::I386, name: "fallocate", entry_point: Some("sys_ia32_fallocate"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 325, abi: Abi::I386, name: "timerfd_settime", entry_point: Some("sys_timerfd_settime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 326, abi: Abi::I386, name: "timerfd_gettime", entry_point: Some("sys_timerfd_gettime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 327, abi: Abi::I386, name: "signalfd4", entry_point: Some("sys_signalfd4"), compat_entry_point: Some("compat_sys_signalfd4"), noreturn: false },
-    SyscallEntry { nr: 328, abi: Abi::I386, name: "eventfd2", entry_point: Some("sys_eventfd2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 329, abi: Abi::I386, name: "epoll_create1", entry_point: Some("sys_epoll_create1"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 330, abi: Abi::I386, name: "dup3", entry_point: Some("sys_dup3"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 331, abi: Abi::I386, name: "pipe2", entry_point: Some("sys_pipe2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 332, abi: Abi::I386, name: "inotify_init1", entry_point: Some("sys_inotify_init1"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 333, abi: Abi::I386, name: "preadv", entry_point: Some("sys_preadv"), compat_entry_point: Some("compat_sys_preadv"), noreturn: false },
-    SyscallEntry { nr: 334, abi: Abi::I386, name: "pwritev", entry_point: Some("sys_pwritev"), compat_entry_point: Some("compat_sys_pwritev"), noreturn: false },
-    SyscallEntry { nr: 335, abi: Abi::I386, name: "rt_tgsigqueueinfo", entry_point: Some("sys_rt_tgsigqueueinfo"), compat_entry_point: Some("compat_sys_rt_tgsigqueueinfo"), noreturn: false },
-    SyscallEntry { nr: 336, abi: Abi::I386, name: "perf_event_open", entry_point: Some("sys_perf_event_open"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 337, abi: Abi::I386, name: "recvmmsg", entry_point: Some("sys_recvmmsg_time32"), compat_entry_point: Some("compat_sys_recvmmsg_time32"), noreturn: false },
-    SyscallEntry { nr: 338, abi: Abi::I386, name: "fanotify_init", entry_point: Some("sys_fanotify_init"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 339, abi: Abi::I386, name: "fanotify_mark", entry_point: Some("sys_fanotify_mark"), compat_entry_point: Some("compat_sys_fanotify_mark"), noreturn: false },
-    SyscallEntry { nr: 340, abi: Abi::I386, name: "prlimit64", entry_point: Some("sys_prlimit64"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 341, abi: Abi::I386, name: "name_to_handle_at", entry_point: Some("sys_name_to_handle_at"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 342, abi: Abi::I386, name: "open_by_handle_at", entry_point: Some("sys_open_by_handle_at"), compat_entry_point: Some("compat_sys_open_by_handle_at"), noreturn: false },
-    SyscallEntry { nr: 343, abi: Abi::I386, name: "clock_adjtime", entry_point: Some("sys_clock_adjtime32"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 344, abi: Abi::I386, name: "syncfs", entry_point: Some("sys_syncfs"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 345, abi: Abi::I386, name: "sendmmsg", entry_point: Some("sys_sendmmsg"), compat_entry_point: Some("compat_sys_sendmmsg"), noreturn: false },
-    SyscallEntry { nr: 346, abi: Abi::I386, name: "setns", entry_point: Some("sys_setns"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 347, abi: Abi::I386, name: "process_vm_readv", entry_point: Some("sys_process_vm_readv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 348, abi: Abi::I386, name: "process_vm_writev", entry_point: Some("sys_process_vm_writev"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 349, abi: Abi::I386, name: "kcmp", entry_point: Some("sys_kcmp"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 350, abi: Abi::I386, name: "finit_module", entry_point: Some("sys_finit_module"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 351, abi: Abi::I386, name: "sched_setattr", entry_point: Some("sys_sched_setattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 352, abi: Abi::I386, name: "sched_getattr", entry_point: Some("sys_sched_getattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 353, abi: Abi::I386, name: "renameat2", entry_point: Some("sys_renameat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 354, abi: Abi::I386, name: "seccomp", entry_point: Some("sys_seccomp"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 355, abi: Abi::I386, name: "getrandom", entry_point: Some("sys_getrandom"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 356, abi: Abi::I386, name: "memfd_create", entry_point: Some("sys_memfd_create"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 357, abi: Abi::I386, name: "bpf", entry_point: Some("sys_bpf"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 358, abi: Abi::I386, name: "execveat", entry_point: Some("sys_execveat"), compat_entry_point: Some("compat_sys_execveat"), noreturn: false },
-    SyscallEntry { nr: 359, abi: Abi::I386, name: "socket", entry_point: Some("sys_socket"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 360, abi: Abi::I386, name: "socketpair", entry_point: Some("sys_socketpair"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 361, abi: Abi::I386, name: "bind", entry_point: Some("sys_bind"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 362, abi: Abi::I386, name: "connect", entry_point: Some("sys_connect"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 363, abi: Abi::I386, name: "listen", entry_point: Some("sys_listen"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 364, abi: Abi::I386, name: "accept4", entry_point: Some("sys_accept4"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 365, abi: Abi::I386, name: "getsockopt", entry_point: Some("sys_getsockopt"), compat_entry_point: Some("sys_getsockopt"), noreturn: false },
-    SyscallEntry { nr: 366, abi: Abi::I386, name: "setsockopt", entry_point: Some("sys_setsockopt"), compat_entry_point: Some("sys_setsockopt"), noreturn: false },
-    SyscallEntry { nr: 367, abi: Abi::I386, name: "getsockname", entry_point: Some("sys_getsockname"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 368, abi: Abi::I386, name: "getpeername", entry_point: Some("sys_getpeername"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 369, abi: Abi::I386, name: "sendto", entry_point: Some("sys_sendto"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 370, abi: Abi::I386, name: "sendmsg", entry_point: Some("sys_sendmsg"), compat_entry_point: Some("compat_sys_sendmsg"), noreturn: false },
-    SyscallEntry { nr: 371, abi: Abi::I386, name: "recvfrom", entry_point: Some("sys_recvfrom"), compat_entry_point: Some("compat_sys_recvfrom"), noreturn: false },
-    SyscallEntry { nr: 372, abi: Abi::I386, name: "recvmsg", entry_point: Some("sys_recvmsg"), compat_entry_point: Some("compat_sys_recvmsg"), noreturn: false },
-    SyscallEntry { nr: 373, abi: Abi::I386, name: "shutdown", entry_point: Some("sys_shutdown"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 374, abi: Abi::I386, name: "userfaultfd", entry_point: Some("sys_userfaultfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 375, abi: Abi::I386, name: "membarrier", entry_point: Some("sys_membarrier"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 376, abi: Abi::I386, name: "mlock2", entry_point: Some("sys_mlock2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 377, abi: Abi::I386, name: "copy_file_range", entry_point: Some("sys_copy_file_range"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 378, abi: Abi::I386, name: "preadv2", entry_point: Some("sys_preadv2"), compat_entry_point: Some("compat_sys_preadv2"), noreturn: false },
-    SyscallEntry { nr: 379, abi: Abi::I386, name: "pwritev2", entry_point: Some("sys_pwritev2"), compat_entry_point: Some("compat_sys_pwritev2"), noreturn: false },
-    SyscallEntry { nr: 380, abi: Abi::I386, name: "pkey_mprotect", entry_point: Some("sys_pkey_mprotect"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 381, abi: Abi::I386, name: "pkey_alloc", entry_point: Some("sys_pkey_alloc"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 382, abi: Abi::I386, name: "pkey_free", entry_point: Some("sys_pkey_free"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 383, abi: Abi::I386, name: "statx", entry_point: Some("sys_statx"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 384, abi: Abi::I386, name: "arch_prctl", entry_point: Some("sys_arch_prctl"), compat_entry_point: Some("compat_sys_arch_prctl"), noreturn: false },
-    SyscallEntry { nr: 385, abi: Abi::I386, name: "io_pgetevents", entry_point: Some("sys_io_pgetevents_time32"), compat_entry_point: Some("compat_sys_io_pgetevents"), noreturn: false },
-    SyscallEntry { nr: 386, abi: Abi::I386, name: "rseq", entry_point: Some("sys_rseq"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 393, abi: Abi::I386, name: "semget", entry_point: Some("sys_semget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 394, abi: Abi::I386, name: "semctl", entry_point: Some("sys_semctl"), compat_entry_point: Some("compat_sys_semctl"), noreturn: false },
-    SyscallEntry { nr: 395, abi: Abi::I386, name: "shmget", entry_point: Some("sys_shmget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 396, abi: Abi::I386, name: "shmctl", entry_point: Some("sys_shmctl"), compat_entry_point: Some("compat_sys_shmctl"), noreturn: false },
-    SyscallEntry { nr: 397, abi: Abi::I386, name: "shmat", entry_point: Some("sys_shmat"), compat_entry_point: Some("compat_sys_shmat"), noreturn: false },
-    SyscallEntry { nr: 398, abi: Abi::I386, name: "shmdt", entry_point: Some("sys_shmdt"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 399, abi: Abi::I386, name: "msgget", entry_point: Some("sys_msgget"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 400, abi: Abi::I386, name: "msgsnd", entry_point: Some("sys_msgsnd"), compat_entry_point: Some("compat_sys_msgsnd"), noreturn: false },
-    SyscallEntry { nr: 401, abi: Abi::I386, name: "msgrcv", entry_point: Some("sys_msgrcv"), compat_entry_point: Some("compat_sys_msgrcv"), noreturn: false },
-    SyscallEntry { nr: 402, abi: Abi::I386, name: "msgctl", entry_point: Some("sys_msgctl"), compat_entry_point: Some("compat_sys_msgctl"), noreturn: false },
-    SyscallEntry { nr: 403, abi: Abi::I386, name: "clock_gettime64", entry_point: Some("sys_clock_gettime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 404, abi: Abi::I386, name: "clock_settime64", entry_point: Some("sys_clock_settime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 405, abi: Abi::I386, name: "clock_adjtime64", entry_point: Some("sys_clock_adjtime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 406, abi: Abi::I386, name: "clock_getres_time64", entry_point: Some("sys_clock_getres"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 407, abi: Abi::I386, name: "clock_nanosleep_time64", entry_point: Some("sys_clock_nanosleep"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 408, abi: Abi::I386, name: "timer_gettime64", entry_point: Some("sys_timer_gettime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 409, abi: Abi::I386, name: "timer_settime64", entry_point: Some("sys_timer_settime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 410, abi: Abi::I386, name: "timerfd_gettime64", entry_point: Some("sys_timerfd_gettime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 411, abi: Abi::I386, name: "timerfd_settime64", entry_point: Some("sys_timerfd_settime"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 412, abi: Abi::I386, name: "utimensat_time64", entry_point: Some("sys_utimensat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 413, abi: Abi::I386, name: "pselect6_time64", entry_point: Some("sys_pselect6"), compat_entry_point: Some("compat_sys_pselect6_time64"), noreturn: false },
-    SyscallEntry { nr: 414, abi: Abi::I386, name: "ppoll_time64", entry_point: Some("sys_ppoll"), compat_entry_point: Some("compat_sys_ppoll_time64"), noreturn: false },
-    SyscallEntry { nr: 416, abi: Abi::I386, name: "io_pgetevents_time64", entry_point: Some("sys_io_pgetevents"), compat_entry_point: Some("compat_sys_io_pgetevents_time64"), noreturn: false },
-    SyscallEntry { nr: 417, abi: Abi::I386, name: "recvmmsg_time64", entry_point: Some("sys_recvmmsg"), compat_entry_point: Some("compat_sys_recvmmsg_time64"), noreturn: false },
-    SyscallEntry { nr: 418, abi: Abi::I386, name: "mq_timedsend_time64", entry_point: Some("sys_mq_timedsend"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 419, abi: Abi::I386, name: "mq_timedreceive_time64", entry_point: Some("sys_mq_timedreceive"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 420, abi: Abi::I386, name: "semtimedop_time64", entry_point: Some("sys_semtimedop"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 421, abi: Abi::I386, name: "rt_sigtimedwait_time64", entry_point: Some("sys_rt_sigtimedwait"), compat_entry_point: Some("compat_sys_rt_sigtimedwait_time64"), noreturn: false },
-    SyscallEntry { nr: 422, abi: Abi::I386, name: "futex_time64", entry_point: Some("sys_futex"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 423, abi: Abi::I386, name: "sched_rr_get_interval_time64", entry_point: Some("sys_sched_rr_get_interval"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 424, abi: Abi::I386, name: "pidfd_send_signal", entry_point: Some("sys_pidfd_send_signal"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 425, abi: Abi::I386, name: "io_uring_setup", entry_point: Some("sys_io_uring_setup"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 426, abi: Abi::I386, name: "io_uring_enter", entry_point: Some("sys_io_uring_enter"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 427, abi: Abi::I386, name: "io_uring_register", entry_point: Some("sys_io_uring_register"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 428, abi: Abi::I386, name: "open_tree", entry_point: Some("sys_open_tree"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 429, abi: Abi::I386, name: "move_mount", entry_point: Some("sys_move_mount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 430, abi: Abi::I386, name: "fsopen", entry_point: Some("sys_fsopen"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 431, abi: Abi::I386, name: "fsconfig", entry_point: Some("sys_fsconfig"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 432, abi: Abi::I386, name: "fsmount", entry_point: Some("sys_fsmount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 433, abi: Abi::I386, name: "fspick", entry_point: Some("sys_fspick"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 434, abi: Abi::I386, name: "pidfd_open", entry_point: Some("sys_pidfd_open"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 435, abi: Abi::I386, name: "clone3", entry_point: Some("sys_clone3"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 436, abi: Abi::I386, name: "close_range", entry_point: Some("sys_close_range"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 437, abi: Abi::I386, name: "openat2", entry_point: Some("sys_openat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 438, abi: Abi::I386, name: "pidfd_getfd", entry_point: Some("sys_pidfd_getfd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 439, abi: Abi::I386, name: "faccessat2", entry_point: Some("sys_faccessat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 440, abi: Abi::I386, name: "process_madvise", entry_point: Some("sys_process_madvise"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 441, abi: Abi::I386, name: "epoll_pwait2", entry_point: Some("sys_epoll_pwait2"), compat_entry_point: Some("compat_sys_epoll_pwait2"), noreturn: false },
-    SyscallEntry { nr: 442, abi: Abi::I386, name: "mount_setattr", entry_point: Some("sys_mount_setattr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 443, abi: Abi::I386, name: "quotactl_fd", entry_point: Some("sys_quotactl_fd"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 444, abi: Abi::I386, name: "landlock_create_ruleset", entry_point: Some("sys_landlock_create_ruleset"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 445, abi: Abi::I386, name: "landlock_add_rule", entry_point: Some("sys_landlock_add_rule"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 446, abi: Abi::I386, name: "landlock_restrict_self", entry_point: Some("sys_landlock_restrict_self"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 447, abi: Abi::I386, name: "memfd_secret", entry_point: Some("sys_memfd_secret"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 448, abi: Abi::I386, name: "process_mrelease", entry_point: Some("sys_process_mrelease"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 449, abi: Abi::I386, name: "futex_waitv", entry_point: Some("sys_futex_waitv"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 450, abi: Abi::I386, name: "set_mempolicy_home_node", entry_point: Some("sys_set_mempolicy_home_node"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 451, abi: Abi::I386, name: "cachestat", entry_point: Some("sys_cachestat"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 452, abi: Abi::I386, name: "fchmodat2", entry_point: Some("sys_fchmodat2"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 453, abi: Abi::I386, name: "map_shadow_stack", entry_point: Some("sys_map_shadow_stack"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 454, abi: Abi::I386, name: "futex_wake", entry_point: Some("sys_futex_wake"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 455, abi: Abi::I386, name: "futex_wait", entry_point: Some("sys_futex_wait"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 456, abi: Abi::I386, name: "futex_requeue", entry_point: Some("sys_futex_requeue"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 457, abi: Abi::I386, name: "statmount", entry_point: Some("sys_statmount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 458, abi: Abi::I386, name: "listmount", entry_point: Some("sys_listmount"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 459, abi: Abi::I386, name: "lsm_get_self_attr", entry_point: Some("sys_lsm_get_self_attr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 460, abi: Abi::I386, name: "lsm_set_self_attr", entry_point: Some("sys_lsm_set_self_attr"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 461, abi: Abi::I386, name: "lsm_list_modules", entry_point: Some("sys_lsm_list_modules"), compat_entry_point: None, noreturn: false },
-    SyscallEntry { nr: 462, abi: Abi::I386, name: "mseal", entry_point: Some("sys_mseal"), compat_entry_point: None, noreturn: false },
-];
+pub static I386: Table = Table::new(
+    "\
+0 i386 restart_syscall = - 0\n\
+1 i386 exit = - 1\n\
+2 i386 fork = - 0\n\
+3 i386 read = - 0\n\
+4 i386 write = - 0\n\
+5 i386 open = compat_sys_open 0\n\
+6 i386 close = - 0\n\
+7 i386 waitpid = - 0\n\
+8 i386 creat = - 0\n\
+9 i386 link = - 0\n\
+10 i386 unlink = - 0\n\
+11 i386 execve = compat_sys_execve 0\n\
+12 i386 chdir = - 0\n\
+13 i386 time sys_time32 - 0\n\
+14 i386 mknod = - 0\n\
+15 i386 chmod = - 0\n\
+16 i386 lchown sys_lchown16 - 0\n\
+17 i386 break - - 0\n\
+18 i386 oldstat sys_stat - 0\n\
+19 i386 lseek = compat_sys_lseek 0\n\
+20 i386 getpid = - 0\n\
+21 i386 mount = - 0\n\
+22 i386 umount sys_oldumount - 0\n\
+23 i386 setuid sys_setuid16 - 0\n\
+24 i386 getuid sys_getuid16 - 0\n\
+25 i386 stime sys_stime32 - 0\n\
+26 i386 ptrace = compat_sys_ptrace 0\n\
+27 i386 alarm = - 0\n\
+28 i386 oldfstat sys_fstat - 0\n\
+29 i386 pause = - 0\n\
+30 i386 utime sys_utime32 - 0\n\
+31 i386 stty - - 0\n\
+32 i386 gtty - - 0\n\
+33 i386 access = - 0\n\
+34 i386 nice = - 0\n\
+35 i386 ftime - - 0\n\
+36 i386 sync = - 0\n\
+37 i386 kill = - 0\n\
+38 i386 rename = - 0\n\
+39 i386 mkdir = - 0\n\
+40 i386 rmdir = - 0\n\
+41 i386 dup = - 0\n\
+42 i386 pipe = - 0\n\
+43 i386 times = compat_sys_times 0\n\
+44 i386 prof - - 0\n\
+45 i386 brk = - 0\n\
+46 i386 setgid sys_setgid16 - 0\n\
+47 i386 getgid sys_getgid16 - 0\n\
+48 i386 signal = - 0\n\
+49 i386 geteuid sys_geteuid16 - 0\n\
+50 i386 getegid sys_getegid16 - 0\n\
+51 i386 acct = - 0\n\
+52 i386 umount2 sys_umount - 0\n\
+53 i386 lock - - 0\n\
+54 i386 ioctl = compat_sys_ioctl 0\n\
+55 i386 fcntl = compat_sys_fcntl64 0\n\
+56 i386 mpx - - 0\n\
+57 i386 setpgid = - 0\n\
+58 i386 ulimit - - 0\n\
+59 i386 oldolduname sys_olduname - 0\n\
+60 i386 umask = - 0\n\
+61 i386 chroot = - 0\n\
+62 i386 ustat = compat_sys_ustat 0\n\
+63 i386 dup2 = - 0\n\
+64 i386 getppid = - 0\n\
+65 i386 getpgrp = - 0\n\
+66 i386 setsid = - 0\n\
+67 i386 sigaction = compat_sys_sigaction 0\n\
+68 i386 sgetmask = - 0\n\
+69 i386 ssetmask = - 0\n\
+70 i386 setreuid sys_setreuid16 - 0\n\
+71 i386 setregid sys_setregid16 - 0\n\
+72 i386 sigsuspend = - 0\n\
+73 i386 sigpending = compat_sys_sigpending 0\n\
+74 i386 sethostname = - 0\n\
+75 i386 setrlimit = compat_sys_setrlimit 0\n\
+76 i386 getrlimit sys_old_getrlimit compat_sys_old_getrlimit 0\n\
+77 i386 getrusage = compat_sys_getrusage 0\n\
+78 i386 gettimeofday = compat_sys_gettimeofday 0\n\
+79 i386 settimeofday = compat_sys_settimeofday 0\n\
+80 i386 getgroups sys_getgroups16 - 0\n\
+81 i386 setgroups sys_setgroups16 - 0\n\
+82 i386 select sys_old_select compat_sys_old_select 0\n\
+83 i386 symlink = - 0\n\
+84 i386 oldlstat sys_lstat - 0\n\
+85 i386 readlink = - 0\n\
+86 i386 uselib = - 0\n\
+87 i386 swapon = - 0\n\
+88 i386 reboot = - 0\n\
+89 i386 readdir sys_old_readdir compat_sys_old_readdir 0\n\
+90 i386 mmap sys_old_mmap compat_sys_ia32_mmap 0\n\
+91 i386 munmap = - 0\n\
+92 i386 truncate = compat_sys_truncate 0\n\
+93 i386 ftruncate = compat_sys_ftruncate 0\n\
+94 i386 fchmod = - 0\n\
+95 i386 fchown sys_fchown16 - 0\n\
+96 i386 getpriority = - 0\n\
+97 i386 setpriority = - 0\n\
+98 i386 profil - - 0\n\
+99 i386 statfs = compat_sys_statfs 0\n\
+100 i386 fstatfs = compat_sys_fstatfs 0\n\
+101 i386 ioperm = - 0\n\
+102 i386 socketcall = compat_sys_socketcall 0\n\
+103 i386 syslog = - 0\n\
+104 i386 setitimer = compat_sys_setitimer 0\n\
+105 i386 getitimer = compat_sys_getitimer 0\n\
+106 i386 stat sys_newstat compat_sys_newstat 0\n\
+107 i386 lstat sys_newlstat compat_sys_newlstat 0\n\
+108 i386 fstat sys_newfstat compat_sys_newfstat 0\n\
+109 i386 olduname sys_uname - 0\n\
+110 i386 iopl = - 0\n\
+111 i386 vhangup = - 0\n\
+112 i386 idle - - 0\n\
+113 i386 vm86old = sys_ni_syscall 0\n\
+114 i386 wait4 = compat_sys_wait4 0\n\
+115 i386 swapoff = - 0\n\
+116 i386 sysinfo = compat_sys_sysinfo 0\n\
+117 i386 ipc = compat_sys_ipc 0\n\
+118 i386 fsync = - 0\n\
+119 i386 sigreturn = compat_sys_sigreturn 0\n\
+120 i386 clone = compat_sys_ia32_clone 0\n\
+121 i386 setdomainname = - 0\n\
+122 i386 uname sys_newuname - 0\n\
+123 i386 modify_ldt = - 0\n\
+124 i386 adjtimex sys_adjtimex_time32 - 0\n\
+125 i386 mprotect = - 0\n\
+126 i386 sigprocmask = compat_sys_sigprocmask 0\n\
+127 i386 create_module - - 0\n\
+128 i386 init_module = - 0\n\
+129 i386 delete_module = - 0\n\
+130 i386 get_kernel_syms - - 0\n\
+131 i386 quotactl = - 0\n\
+132 i386 getpgid = - 0\n\
+133 i386 fchdir = - 0\n\
+134 i386 bdflush sys_ni_syscall - 0\n\
+135 i386 sysfs = - 0\n\
+136 i386 personality = - 0\n\
+137 i386 afs_syscall - - 0\n\
+138 i386 setfsuid sys_setfsuid16 - 0\n\
+139 i386 setfsgid sys_setfsgid16 - 0\n\
+140 i386 _llseek sys_llseek - 0\n\
+141 i386 getdents = compat_sys_getdents 0\n\
+142 i386 _newselect sys_select compat_sys_select 0\n\
+143 i386 flock = - 0\n\
+144 i386 msync = - 0\n\
+145 i386 readv = - 0\n\
+146 i386 writev = - 0\n\
+147 i386 getsid = - 0\n\
+148 i386 fdatasync = - 0\n\
+149 i386 _sysctl sys_ni_syscall - 0\n\
+150 i386 mlock = - 0\n\
+151 i386 munlock = - 0\n\
+152 i386 mlockall = - 0\n\
+153 i386 munlockall = - 0\n\
+154 i386 sched_setparam = - 0\n\
+155 i386 sched_getparam = - 0\n\
+156 i386 sched_setscheduler = - 0\n\
+157 i386 sched_getscheduler = - 0\n\
+158 i386 sched_yield = - 0\n\
+159 i386 sched_get_priority_max = - 0\n\
+160 i386 sched_get_priority_min = - 0\n\
+161 i386 sched_rr_get_interval sys_sched_rr_get_interval_time32 - 0\n\
+162 i386 nanosleep sys_nanosleep_time32 - 0\n\
+163 i386 mremap = - 0\n\
+164 i386 setresuid sys_setresuid16 - 0\n\
+165 i386 getresuid sys_getresuid16 - 0\n\
+166 i386 vm86 = sys_ni_syscall 0\n\
+167 i386 query_module - - 0\n\
+168 i386 poll = - 0\n\
+169 i386 nfsservctl - - 0\n\
+170 i386 setresgid sys_setresgid16 - 0\n\
+171 i386 getresgid sys_getresgid16 - 0\n\
+172 i386 prctl = - 0\n\
+173 i386 rt_sigreturn = compat_sys_rt_sigreturn 0\n\
+174 i386 rt_sigaction = compat_sys_rt_sigaction 0\n\
+175 i386 rt_sigprocmask = compat_sys_rt_sigprocmask 0\n\
+176 i386 rt_sigpending = compat_sys_rt_sigpending 0\n\
+177 i386 rt_sigtimedwait sys_rt_sigtimedwait_time32 compat_sys_rt_sigtimedwait_time32 0\n\
+178 i386 rt_sigqueueinfo = compat_sys_rt_sigqueueinfo 0\n\
+179 i386 rt_sigsuspend = compat_sys_rt_sigsuspend 0\n\
+180 i386 pread64 sys_ia32_pread64 - 0\n\
+181 i386 pwrite64 sys_ia32_pwrite64 - 0\n\
+182 i386 chown sys_chown16 - 0\n\
+183 i386 getcwd = - 0\n\
+184 i386 capget = - 0\n\
+185 i386 capset = - 0\n\
+186 i386 sigaltstack = compat_sys_sigaltstack 0\n\
+187 i386 sendfile = compat_sys_sendfile 0\n\
+188 i386 getpmsg - - 0\n\
+189 i386 putpmsg - - 0\n\
+190 i386 vfork = - 0\n\
+191 i386 ugetrlimit sys_getrlimit compat_sys_getrlimit 0\n\
+192 i386 mmap2 sys_mmap_pgoff - 0\n\
+193 i386 truncate64 sys_ia32_truncate64 - 0\n\
+194 i386 ftruncate64 sys_ia32_ftruncate64 - 0\n\
+195 i386 stat64 = compat_sys_ia32_stat64 0\n\
+196 i386 lstat64 = compat_sys_ia32_lstat64 0\n\
+197 i386 fstat64 = compat_sys_ia32_fstat64 0\n\
+198 i386 lchown32 sys_lchown - 0\n\
+199 i386 getuid32 sys_getuid - 0\n\
+200 i386 getgid32 sys_getgid - 0\n\
+201 i386 geteuid32 sys_geteuid - 0\n\
+202 i386 getegid32 sys_getegid - 0\n\
+203 i386 setreuid32 sys_setreuid - 0\n\
+204 i386 setregid32 sys_setregid - 0\n\
+205 i386 getgroups32 sys_getgroups - 0\n\
+206 i386 setgroups32 sys_setgroups - 0\n\
+207 i386 fchown32 sys_fchown - 0\n\
+208 i386 setresuid32 sys_setresuid - 0\n\
+209 i386 getresuid32 sys_getresuid - 0\n\
+210 i386 setresgid32 sys_setresgid - 0\n\
+211 i386 getresgid32 sys_getresgid - 0\n\
+212 i386 chown32 sys_chown - 0\n\
+213 i386 setuid32 sys_setuid - 0\n\
+214 i386 setgid32 sys_setgid - 0\n\
+215 i386 setfsuid32 sys_setfsuid - 0\n\
+216 i386 setfsgid32 sys_setfsgid - 0\n\
+217 i386 pivot_root = - 0\n\
+218 i386 mincore = - 0\n\
+219 i386 madvise = - 0\n\
+220 i386 getdents64 = - 0\n\
+221 i386 fcntl64 = compat_sys_fcntl64 0\n\
+224 i386 gettid = - 0\n\
+225 i386 readahead sys_ia32_readahead - 0\n\
+226 i386 setxattr = - 0\n\
+227 i386 lsetxattr = - 0\n\
+228 i386 fsetxattr = - 0\n\
+229 i386 getxattr = - 0\n\
+230 i386 lgetxattr = - 0\n\
+231 i386 fgetxattr = - 0\n\
+232 i386 listxattr = - 0\n\
+233 i386 llistxattr = - 0\n\
+234 i386 flistxattr = - 0\n\
+235 i386 removexattr = - 0\n\
+236 i386 lremovexattr = - 0\n\
+237 i386 fremovexattr = - 0\n\
+238 i386 tkill = - 0\n\
+239 i386 sendfile64 = - 0\n\
+240 i386 futex sys_futex_time32 - 0\n\
+241 i386 sched_setaffinity = compat_sys_sched_setaffinity 0\n\
+242 i386 sched_getaffinity = compat_sys_sched_getaffinity 0\n\
+243 i386 set_thread_area = - 0\n\
+244 i386 get_thread_area = - 0\n\
+245 i386 io_setup = compat_sys_io_setup 0\n\
+246 i386 io_destroy = - 0\n\
+247 i386 io_getevents sys_io_getevents_time32 - 0\n\
+248 i386 io_submit = compat_sys_io_submit 0\n\
+249 i386 io_cancel = - 0\n\
+250 i386 fadvise64 sys_ia32_fadvise64 - 0\n\
+252 i386 exit_group = - 1\n\
+253 i386 lookup_dcookie - - 0\n\
+254 i386 epoll_create = - 0\n\
+255 i386 epoll_ctl = - 0\n\
+256 i386 epoll_wait = - 0\n\
+257 i386 remap_file_pages = - 0\n\
+258 i386 set_tid_address = - 0\n\
+259 i386 timer_create = compat_sys_timer_create 0\n\
+260 i386 timer_settime sys_timer_settime32 - 0\n\
+261 i386 timer_gettime sys_timer_gettime32 - 0\n\
+262 i386 timer_getoverrun = - 0\n\
+263 i386 timer_delete = - 0\n\
+264 i386 clock_settime sys_clock_settime32 - 0\n\
+265 i386 clock_gettime sys_clock_gettime32 - 0\n\
+266 i386 clock_getres sys_clock_getres_time32 - 0\n\
+267 i386 clock_nanosleep sys_clock_nanosleep_time32 - 0\n\
+268 i386 statfs64 = compat_sys_statfs64 0\n\
+269 i386 fstatfs64 = compat_sys_fstatfs64 0\n\
+270 i386 tgkill = - 0\n\
+271 i386 utimes sys_utimes_time32 - 0\n\
+272 i386 fadvise64_64 sys_ia32_fadvise64_64 - 0\n\
+273 i386 vserver - - 0\n\
+274 i386 mbind = - 0\n\
+275 i386 get_mempolicy = - 0\n\
+276 i386 set_mempolicy = - 0\n\
+277 i386 mq_open = compat_sys_mq_open 0\n\
+278 i386 mq_unlink = - 0\n\
+279 i386 mq_timedsend sys_mq_timedsend_time32 - 0\n\
+280 i386 mq_timedreceive sys_mq_timedreceive_time32 - 0\n\
+281 i386 mq_notify = compat_sys_mq_notify 0\n\
+282 i386 mq_getsetattr = compat_sys_mq_getsetattr 0\n\
+283 i386 kexec_load = compat_sys_kexec_load 0\n\
+284 i386 waitid = compat_sys_waitid 0\n\
+286 i386 add_key = - 0\n\
+287 i386 request_key = - 0\n\
+288 i386 keyctl = compat_sys_keyctl 0\n\
+289 i386 ioprio_set = - 0\n\
+290 i386 ioprio_get = - 0\n\
+291 i386 inotify_init = - 0\n\
+292 i386 inotify_add_watch = - 0\n\
+293 i386 inotify_rm_watch = - 0\n\
+294 i386 migrate_pages = - 0\n\
+295 i386 openat = compat_sys_openat 0\n\
+296 i386 mkdirat = - 0\n\
+297 i386 mknodat = - 0\n\
+298 i386 fchownat = - 0\n\
+299 i386 futimesat sys_futimesat_time32 - 0\n\
+300 i386 fstatat64 = compat_sys_ia32_fstatat64 0\n\
+301 i386 unlinkat = - 0\n\
+302 i386 renameat = - 0\n\
+303 i386 linkat = - 0\n\
+304 i386 symlinkat = - 0\n\
+305 i386 readlinkat = - 0\n\
+306 i386 fchmodat = - 0\n\
+307 i386 faccessat = - 0\n\
+308 i386 pselect6 sys_pselect6_time32 compat_sys_pselect6_time32 0\n\
+309 i386 ppoll sys_ppoll_time32 compat_sys_ppoll_time32 0\n\
+310 i386 unshare = - 0\n\
+311 i386 set_robust_list = compat_sys_set_robust_list 0\n\
+312 i386 get_robust_list = compat_sys_get_robust_list 0\n\
+313 i386 splice = - 0\n\
+314 i386 sync_file_range sys_ia32_sync_file_range - 0\n\
+315 i386 tee = - 0\n\
+316 i386 vmsplice = - 0\n\
+317 i386 move_pages = - 0\n\
+318 i386 getcpu = - 0\n\
+319 i386 epoll_pwait = - 0\n\
+320 i386 utimensat sys_utimensat_time32 - 0\n\
+321 i386 signalfd = compat_sys_signalfd 0\n\
+322 i386 timerfd_create = - 0\n\
+323 i386 eventfd = - 0\n\
+324 i386 fallocate sys_ia32_fallocate - 0\n\
+325 i386 timerfd_settime sys_timerfd_settime32 - 0\n\
+326 i386 timerfd_gettime sys_timerfd_gettime32 - 0\n\
+327 i386 signalfd4 = compat_sys_signalfd4 0\n\
+328 i386 eventfd2 = - 0\n\
+329 i386 epoll_create1 = - 0\n\
+330 i386 dup3 = - 0\n\
+331 i386 pipe2 = - 0\n\
+332 i386 inotify_init1 = - 0\n\
+333 i386 preadv = compat_sys_preadv 0\n\
+334 i386 pwritev = compat_sys_pwritev 0\n\
+335 i386 rt_tgsigqueueinfo = compat_sys_rt_tgsigqueueinfo 0\n\
+336 i386 perf_event_open = - 0\n\
+337 i386 recvmmsg sys_recvmmsg_time32 compat_sys_recvmmsg_time32 0\n\
+338 i386 fanotify_init = - 0\n\
+339 i386 fanotify_mark = compat_sys_fanotify_mark 0\n\
+340 i386 prlimit64 = - 0\n\
+341 i386 name_to_handle_at = - 0\n\
+342 i386 open_by_handle_at = compat_sys_open_by_handle_at 0\n\
+343 i386 clock_adjtime sys_clock_adjtime32 - 0\n\
+344 i386 syncfs = - 0\n\
+345 i386 sendmmsg = compat_sys_sendmmsg 0\n\
+346 i386 setns = - 0\n\
+347 i386 process_vm_readv = - 0\n\
+348 i386 process_vm_writev = - 0\n\
+349 i386 kcmp = - 0\n\
+350 i386 finit_module = - 0\n\
+351 i386 sched_setattr = - 0\n\
+352 i386 sched_getattr = - 0\n\
+353 i386 renameat2 = - 0\n\
+354 i386 seccomp = - 0\n\
+355 i386 getrandom = - 0\n\
+356 i386 memfd_create = - 0\n\
+357 i386 bpf = - 0\n\
+358 i386 execveat = compat_sys_execveat 0\n\
+359 i386 socket = - 0\n\
+360 i386 socketpair = - 0\n\
+361 i386 bind = - 0\n\
+362 i386 connect = - 0\n\
+363 i386 listen = - 0\n\
+364 i386 accept4 = - 0\n\
+365 i386 getsockopt = sys_getsockopt 0\n\
+366 i386 setsockopt = sys_setsockopt 0\n\
+367 i386 getsockname = - 0\n\
+368 i386 getpeername = - 0\n\
+369 i386 sendto = - 0\n\
+370 i386 sendmsg = compat_sys_sendmsg 0\n\
+371 i386 recvfrom = compat_sys_recvfrom 0\n\
+372 i386 recvmsg = compat_sys_recvmsg 0\n\
+373 i386 shutdown = - 0\n\
+374 i386 userfaultfd = - 0\n\
+375 i386 membarrier = - 0\n\
+376 i386 mlock2 = - 0\n\
+377 i386 copy_file_range = - 0\n\
+378 i386 preadv2 = compat_sys_preadv2 0\n\
+379 i386 pwritev2 = compat_sys_pwritev2 0\n\
+380 i386 pkey_mprotect = - 0\n\
+381 i386 pkey_alloc = - 0\n\
+382 i386 pkey_free = - 0\n\
+383 i386 statx = - 0\n\
+384 i386 arch_prctl = compat_sys_arch_prctl 0\n\
+385 i386 io_pgetevents sys_io_pgetevents_time32 compat_sys_io_pgetevents 0\n\
+386 i386 rseq = - 0\n\
+393 i386 semget = - 0\n\
+394 i386 semctl = compat_sys_semctl 0\n\
+395 i386 shmget = - 0\n\
+396 i386 shmctl = compat_sys_shmctl 0\n\
+397 i386 shmat = compat_sys_shmat 0\n\
+398 i386 shmdt = - 0\n\
+399 i386 msgget = - 0\n\
+400 i386 msgsnd = compat_sys_msgsnd 0\n\
+401 i386 msgrcv = compat_sys_msgrcv 0\n\
+402 i386 msgctl = compat_sys_msgctl 0\n\
+403 i386 clock_gettime64 sys_clock_gettime - 0\n\
+404 i386 clock_settime64 sys_clock_settime - 0\n\
+405 i386 clock_adjtime64 sys_clock_adjtime - 0\n\
+406 i386 clock_getres_time64 sys_clock_getres - 0\n\
+407 i386 clock_nanosleep_time64 sys_clock_nanosleep - 0\n\
+408 i386 timer_gettime64 sys_timer_gettime - 0\n\
+409 i386 timer_settime64 sys_timer_settime - 0\n\
+410 i386 timerfd_gettime64 sys_timerfd_gettime - 0\n\
+411 i386 timerfd_settime64 sys_timerfd_settime - 0\n\
+412 i386 utimensat_time64 sys_utimensat - 0\n\
+413 i386 pselect6_time64 sys_pselect6 compat_sys_pselect6_time64 0\n\
+414 i386 ppoll_time64 sys_ppoll compat_sys_ppoll_time64 0\n\
+416 i386 io_pgetevents_time64 sys_io_pgetevents compat_sys_io_pgetevents_time64 0\n\
+417 i386 recvmmsg_time64 sys_recvmmsg compat_sys_recvmmsg_time64 0\n\
+418 i386 mq_timedsend_time64 sys_mq_timedsend - 0\n\
+419 i386 mq_timedreceive_time64 sys_mq_timedreceive - 0\n\
+420 i386 semtimedop_time64 sys_semtimedop - 0\n\
+421 i386 rt_sigtimedwait_time64 sys_rt_sigtimedwait compat_sys_rt_sigtimedwait_time64 0\n\
+422 i386 futex_time64 sys_futex - 0\n\
+423 i386 sched_rr_get_interval_time64 sys_sched_rr_get_interval - 0\n\
+424 i386 pidfd_send_signal = - 0\n\
+425 i386 io_uring_setup = - 0\n\
+426 i386 io_uring_enter = - 0\n\
+427 i386 io_uring_register = - 0\n\
+428 i386 open_tree = - 0\n\
+429 i386 move_mount = - 0\n\
+430 i386 fsopen = - 0\n\
+431 i386 fsconfig = - 0\n\
+432 i386 fsmount = - 0\n\
+433 i386 fspick = - 0\n\
+434 i386 pidfd_open = - 0\n\
+435 i386 clone3 = - 0\n\
+436 i386 close_range = - 0\n\
+437 i386 openat2 = - 0\n\
+438 i386 pidfd_getfd = - 0\n\
+439 i386 faccessat2 = - 0\n\
+440 i386 process_madvise = - 0\n\
+441 i386 epoll_pwait2 = compat_sys_epoll_pwait2 0\n\
+442 i386 mount_setattr = - 0\n\
+443 i386 quotactl_fd = - 0\n\
+444 i386 landlock_create_ruleset = - 0\n\
+445 i386 landlock_add_rule = - 0\n\
+446 i386 landlock_restrict_self = - 0\n\
+447 i386 memfd_secret = - 0\n\
+448 i386 process_mrelease = - 0\n\
+449 i386 futex_waitv = - 0\n\
+450 i386 set_mempolicy_home_node = - 0\n\
+451 i386 cachestat = - 0\n\
+452 i386 fchmodat2 = - 0\n\
+453 i386 map_shadow_stack = - 0\n\
+454 i386 futex_wake = - 0\n\
+455 i386 futex_wait = - 0\n\
+456 i386 futex_requeue = - 0\n\
+457 i386 statmount = - 0\n\
+458 i386 listmount = - 0\n\
+459 i386 lsm_get_self_attr = - 0\n\
+460 i386 lsm_set_self_attr = - 0\n\
+461 i386 lsm_list_modules = - 0\n\
+462 i386 mseal = - 0\n\
+",
+);

@@ -19,6 +19,8 @@ use std::fmt;
 
 pub use super::syscall_table::{I386, X86_64};
 
+use std::sync::OnceLock;
+
 /// The ABI column of a syscall table line: which entry paths a number belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Abi {
@@ -85,20 +87,51 @@ pub const SYS_NI_SYSCALL: &str = "sys_ni_syscall";
 /// `ENOSYS` (38): "function not implemented". RAX gets `-ENOSYS` when no handler runs.
 pub const ENOSYS: i64 = 38;
 
-/// The highest number among `table`'s lines of one ABI set, plus one (0 for none): what `scripts/syscallhdr.sh`
-/// emits as `__NR_syscalls`. `x64` selects the `common` and `64` lines, otherwise the `i386` ones.
-const fn max_nr_plus_one(table: &[SyscallEntry], x64: bool) -> u32 {
-    let mut count = 0;
-    let mut line_idx = 0;
-    while line_idx < table.len() {
-        let entry = &table[line_idx];
-        let counts = if x64 { entry.abi.is_x64() } else { matches!(entry.abi, Abi::I386) };
-        if counts && entry.nr + 1 > count {
-            count = entry.nr + 1;
-        }
-        line_idx += 1;
+/// A syscall table kept as compact text (see `syscall_table.rs`) and parsed into [`SyscallEntry`]s on first use.
+/// It dereferences to the entries, in file order.
+pub struct Table {
+    text: &'static str,
+    entries: OnceLock<Vec<SyscallEntry>>,
+}
+
+impl Table {
+    /// A table over generated text.
+    pub const fn new(text: &'static str) -> Table {
+        Table { text, entries: OnceLock::new() }
     }
-    count
+
+    fn parse(text: &'static str) -> Vec<SyscallEntry> {
+        text.lines()
+            .filter_map(|line| {
+                let mut fields = line.split(' ');
+                let nr = fields.next()?.parse().ok()?;
+                let abi = match fields.next()? {
+                    "common" => Abi::Common,
+                    "64" => Abi::X64,
+                    "x32" => Abi::X32,
+                    _ => Abi::I386,
+                };
+                let name = fields.next()?;
+                let entry_point = match fields.next()? {
+                    "-" => None,
+                    // Most lines name `sys_<name>`; the text leaves it out and it is built once here.
+                    "=" => Some(&*Box::leak(format!("sys_{name}").into_boxed_str())),
+                    entry => Some(entry),
+                };
+                let compat_entry_point = Some(fields.next()?).filter(|compat| *compat != "-");
+                let noreturn = fields.next()? == "1";
+                Some(SyscallEntry { nr, abi, name, entry_point, compat_entry_point, noreturn })
+            })
+            .collect()
+    }
+}
+
+impl std::ops::Deref for Table {
+    type Target = [SyscallEntry];
+
+    fn deref(&self) -> &[SyscallEntry] {
+        self.entries.get_or_init(|| Table::parse(self.text))
+    }
 }
 
 fn is_i386(abi: Abi) -> bool {
@@ -110,10 +143,10 @@ fn is_i386(abi: Abi) -> bool {
 /// ```
 /// assert_eq!(syscall_explorer::model::syscalls::NR_SYSCALLS_64, 463);
 /// ```
-pub const NR_SYSCALLS_64: u32 = max_nr_plus_one(X86_64, true);
+pub const NR_SYSCALLS_64: u32 = super::syscall_table::NR_SYSCALLS_64;
 
 /// `IA32_NR_syscalls`: the highest `i386` number plus one (463 in 6.12, also ending at `mseal`).
-pub const IA32_NR_SYSCALLS: u32 = max_nr_plus_one(I386, false);
+pub const IA32_NR_SYSCALLS: u32 = super::syscall_table::IA32_NR_SYSCALLS;
 
 /// The mask the x86 `array_index_mask_nospec()` computes (`arch/x86/include/asm/barrier.h`): `cmp size, index` sets
 /// the carry flag when `index < size` (unsigned), and `sbb mask, mask` turns the carry into all ones or zero.
@@ -248,7 +281,7 @@ fn find_by_name(table: &'static [SyscallEntry], keep: fn(Abi) -> bool, name: &st
 
 /// The `common` or `64` line for `nr`, if any (x32 lines are not reachable from 64-bit code).
 pub fn by_nr_x64(nr: u32) -> Option<&'static SyscallEntry> {
-    find_by_nr(X86_64, Abi::is_x64, nr)
+    find_by_nr(&X86_64, Abi::is_x64, nr)
 }
 
 /// The `common` or `64` line named `name`, e.g. `by_name_x64("read")` is number 0.
@@ -259,12 +292,12 @@ pub fn by_nr_x64(nr: u32) -> Option<&'static SyscallEntry> {
 /// assert_eq!(by_name_x64("no_such_call"), None);
 /// ```
 pub fn by_name_x64(name: &str) -> Option<&'static SyscallEntry> {
-    find_by_name(X86_64, Abi::is_x64, name)
+    find_by_name(&X86_64, Abi::is_x64, name)
 }
 
 /// The `i386` line for `nr`, if any.
 pub fn by_nr_i386(nr: u32) -> Option<&'static SyscallEntry> {
-    find_by_nr(I386, is_i386, nr)
+    find_by_nr(&I386, is_i386, nr)
 }
 
 /// The `i386` line named `name`, e.g. `by_name_i386("read")` is number 3.
@@ -274,7 +307,7 @@ pub fn by_nr_i386(nr: u32) -> Option<&'static SyscallEntry> {
 /// assert_eq!(by_name_i386("getpid").map(|entry| entry.nr), Some(20));
 /// ```
 pub fn by_name_i386(name: &str) -> Option<&'static SyscallEntry> {
-    find_by_name(I386, is_i386, name)
+    find_by_name(&I386, is_i386, name)
 }
 
 /// The shared shape of `do_syscall_x64` and `do_syscall_32_irqs_on`: bounds check, `array_index_nospec`, the
