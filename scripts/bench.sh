@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The benchmark: installs what is missing (scripts/setup.sh --test), builds the release (trunk build --release),
+# snapshots dist/ to artifacts/bench/dist/ and serves it on 127.0.0.1 with gzip (scripts/static-server.mjs) next to a
+# static baseline page with the same text (bench/baseline.html: no script, no WebAssembly), then measures both in
+# headless Chromium and Lighthouse 12.2.3, prints a table (figure, value, budget, met) and writes
+# artifacts/bench/report.json. A missed budget is printed, never an error: the exit status is 0 unless the build or
+# the measuring itself failed. About 7 minutes on two cores (2 of them autoplay).
+#
+#   scripts/bench.sh                 setup, build, measure everything
+#   scripts/bench.sh --no-setup      skip setup (the tools are known to be there; checks them anyway)
+#   scripts/bench.sh --no-build      measure the dist/ that is there
+#
+# Environment (for development or reruns): BENCH_LOADS (cold loads per figure, 7), BENCH_KEY_STEPS (200),
+# BENCH_AUTOPLAY_SECONDS (120), BENCH_AUTOPLAY_THROTTLE (CPU slowdown during autoplay, 1), BENCH_MEMORY_STEPS (10000),
+# BENCH_ONLY=loads,keys (sections among: sizes loads keys lighthouse autoplay memory axe; the others are kept from
+# the previous report.json, which is how to rerun the timing parts after a noisy run).
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+do_setup=true
+do_build=true
+for arg in "$@"; do
+    case "$arg" in
+        --no-setup) do_setup=false ;;
+        --no-build) do_build=false ;;
+        -h | --help)
+            sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "bench.sh: unknown argument '$arg' (try --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+started=$SECONDS
+if $do_setup; then
+    # --test: Chromium and the devDependencies (Playwright, axe, Lighthouse) come with the test set.
+    scripts/setup.sh --test
+fi
+
+banner "bench: checking the tools"
+missing=()
+[ -x /usr/bin/chromium ] || [ -n "${CHROME_PATH:-}" ] || missing+=("/usr/bin/chromium (scripts/setup.sh --test)")
+for package in @playwright/test @axe-core/playwright lighthouse; do
+    [ -f "node_modules/$package/package.json" ] || missing+=("npm $package (scripts/setup.sh --test, or npm ci)")
+done
+if $do_build; then
+    command -v trunk >/dev/null 2>&1 || missing+=("trunk (scripts/setup.sh)")
+fi
+if ((${#missing[@]} > 0)); then
+    printf 'bench.sh: missing: %s\n' "${missing[@]}" >&2
+    exit 1
+fi
+lighthouse_version="$(node -p 'require("./node_modules/lighthouse/package.json").version')"
+if [ "$lighthouse_version" != "12.2.3" ]; then
+    echo "bench.sh: node_modules has Lighthouse $lighthouse_version; the benchmark is defined with 12.2.3 (npm ci)." >&2
+    exit 1
+fi
+note "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n1), lighthouse $lighthouse_version, node $(node --version)"
+
+if $do_build; then
+    banner "bench: release build (trunk build --release)"
+    trunk build --release
+fi
+
+# Measure a snapshot: other people's builds may replace dist/ while the benchmark runs.
+banner "bench: snapshot of dist/ and the baseline page"
+snapshot() {
+    rm -rf artifacts/bench/dist artifacts/bench/baseline
+    mkdir -p artifacts/bench/dist artifacts/bench/baseline
+    cp -R dist/. artifacts/bench/dist/
+    # Complete when every local file index.html names is there.
+    local ref
+    for ref in $(grep -oE '(href|src|module_or_path: )["'"'"']\./[^"'"'"']+' artifacts/bench/dist/index.html |
+        sed -E 's/.*\.\///' | sort -u); do
+        [ -f "artifacts/bench/dist/$ref" ] || return 1
+    done
+    return 0
+}
+[ -f dist/index.html ] || {
+    echo "bench.sh: dist/index.html is missing: build first (drop --no-build)" >&2
+    exit 1
+}
+tries=0
+until snapshot; do
+    tries=$((tries + 1))
+    if ((tries >= 5)); then
+        echo "bench.sh: dist/ kept changing while it was copied (someone else is building); try again" >&2
+        exit 1
+    fi
+    note "dist/ changed while it was copied (another build?), copying again"
+    sleep 3
+done
+css="$(find artifacts/bench/dist -maxdepth 1 -name '*.css' | head -n1)"
+cp bench/baseline.html artifacts/bench/baseline/index.html
+if [ -n "$css" ]; then cp "$css" artifacts/bench/baseline/app.css; else : >artifacts/bench/baseline/app.css; fi
+note "$(find artifacts/bench/dist -type f | wc -l) files in artifacts/bench/dist/ (built $(date -u -r dist/index.html '+%H:%M:%S UTC'))"
+
+banner "bench: measuring (a missed budget is reported, not an error)"
+node bench/bench.mjs
+note "bench done in $((SECONDS - started)) s"
