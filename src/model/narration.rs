@@ -138,8 +138,8 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
                 )
             } else {
                 format!(
-                    "Back in the program, at the very next instruction, with the result in RAX: {}. It stores it in \
-                     its variable and carries on as if nothing unusual had happened.",
+                    "Back in the program, right after its call, with the result in RAX: {}. It stores it in its \
+                     variable and carries on as if nothing unusual had happened.",
                     super::linux::describe_result(value)
                 )
             }
@@ -201,7 +201,10 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
              the user RSP in a per-CPU scratch slot (an unused field of the TSS)."
             .to_string(),
         Role::LoadKernelStack => {
-            format!("and loads this task's own kernel stack: RSP = {}. Now it can push safely.", reg(Gpr::Rsp))
+            format!(
+                "Then it loads the top of this task's own kernel stack: RSP = {}. Now it can push safely.",
+                reg(Gpr::Rsp)
+            )
         }
         Role::PushField(field) => push_text(field, cpu),
         Role::ClearReg(gpr) => format!(
@@ -262,10 +265,10 @@ fn push_text(field: PtField, cpu: &super::cpu::Cpu) -> String {
     let top = format!("{:#x}", cpu.get(Gpr::Rsp));
     match field {
         PtField::Ss => format!("The kernel starts building pt_regs at {top}: first the user SS selector, 0x2b."),
-        PtField::Sp => "then the user RSP, from the scratch slot.".to_string(),
-        PtField::Flags => "then the user RFLAGS, which SYSCALL left in R11.".to_string(),
-        PtField::Cs => "then the user CS selector, 0x33.".to_string(),
-        PtField::Ip => "then the user return address, which SYSCALL left in RCX. These five words have the same \
+        PtField::Sp => "Next the user RSP, copied from the scratch slot.".to_string(),
+        PtField::Flags => "Next the user RFLAGS, which SYSCALL left in R11.".to_string(),
+        PtField::Cs => "Next the user CS selector, 0x33.".to_string(),
+        PtField::Ip => "Next the user return address, which SYSCALL left in RCX. These five words have the same \
              layout a hardware interrupt would have pushed."
             .to_string(),
         PtField::OrigAx => {
