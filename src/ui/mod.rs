@@ -8,6 +8,8 @@ pub mod handout;
 pub mod kernel_work;
 pub mod listing;
 pub mod memory_view;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod prerender;
 pub mod register_file;
 pub mod scenario_editor;
 pub mod steps;
@@ -20,6 +22,10 @@ use yew::prelude::*;
 use crate::app::{Action, Mode, State};
 use crate::model::cpu::Cpl;
 use crate::model::timeline::Ending;
+
+/// The one sentence under the title (also in the pre-rendered first screen, `prerender.rs`).
+pub const TAGLINE: &str =
+    "What the CPU and the Linux kernel do, register by register, when a program makes a system call.";
 
 /// Formats a 64-bit value as 16 hex digits.
 pub fn hex64(value: u64) -> String {
@@ -81,7 +87,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <header class="top">
                 <div class="brand">
                     <h1>{ "Syscall Explorer" }</h1>
-                    <p class="tagline">{ "What the CPU and the Linux kernel do, register by register, when a program makes a system call." }</p>
+                    <p class="tagline">{ TAGLINE }</p>
                 </div>
                 <scenario_editor::ScenarioEditor state={state.clone()} on_action={props.on_action.clone()} />
                 <toolbar::Toolbar state={state.clone()} on_action={props.on_action.clone()} />
