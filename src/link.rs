@@ -6,7 +6,7 @@
 //! (`f=12`, counted from 1 as the page shows it) or a seed step (`step=5`), and `theme`, `mode`, `speed`, `radix`
 //! when they are not the defaults.
 
-use crate::model::input::set_field;
+use crate::model::input::{set_field, FIELD_NAMES};
 use crate::model::{Preset, Scenario, SeedStep};
 
 /// Colour theme.
@@ -117,26 +117,6 @@ fn short(text: &str) -> String {
     shown
 }
 
-/// The fields a link may carry for a scenario, besides the preset.
-const EDIT_FIELDS: [&str; 16] = [
-    "fd",
-    "buf",
-    "count",
-    "nr",
-    "arg0",
-    "arg1",
-    "arg2",
-    "arg3",
-    "arg4",
-    "arg5",
-    "probe_rcx",
-    "pid",
-    "clock_ns",
-    "file_text",
-    "path",
-    "buffer_text",
-];
-
 /// Reads query pairs (already percent-decoded). Never fails: anything it cannot use becomes a [`Notice`].
 ///
 /// ```
@@ -218,7 +198,7 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
                     }
                 }
             }
-            field if EDIT_FIELDS.contains(&field) => {
+            field if FIELD_NAMES.contains(&field) => {
                 if let Err(message) = set_field(&mut state.scenario, field, value) {
                     notice(field, format!("{message}; using the scenario's default"));
                 }

@@ -404,27 +404,48 @@ fn fd_step(ctx: &mut Ctx<'_>, function: &'static str, fd: u32) -> Option<OpenFil
     open
 }
 
+/// Which way `vfs_read` / `vfs_write` moves data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Read,
+    Write,
+}
+
+/// The checks `vfs_read` and `vfs_write` make before moving any data: the open file's mode (FMODE_READ or
+/// FMODE_WRITE, else -EBADF), then `access_ok` on the user range (else -EFAULT).
+fn rw_checks(ctx: &mut Ctx<'_>, open: &OpenFile, direction: Direction, buf: u64, count: u64) -> Result<(), i64> {
+    let (function, flag, key, allowed) = match direction {
+        Direction::Read => ("vfs_read", "FMODE_READ", "kernel.fmode_read", open.readable),
+        Direction::Write => ("vfs_write", "FMODE_WRITE", "kernel.fmode_write", open.writable),
+    };
+    let (verb, done) = if direction == Direction::Read { ("reading", "read") } else { ("writing", "write") };
+    ctx.frame(
+        function,
+        format!("if (!(file->f_mode & {flag})) → {}", if allowed { "allowed" } else { "-EBADF" }),
+        Work::FileMode,
+        key,
+        if allowed {
+            format!("The file was opened for {verb}, so a {done} is allowed.")
+        } else {
+            format!("This fd was opened without {verb} access, so the {done} is refused with -EBADF.")
+        },
+    );
+    if !allowed {
+        return Err(-EBADF);
+    }
+    if !user_range_step(ctx, function, buf, count) {
+        return Err(-EFAULT);
+    }
+    Ok(())
+}
+
 fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     let fd = arg(ctx, dispatch, 0) as u32;
     let buf = arg(ctx, dispatch, 1);
     let count = arg(ctx, dispatch, 2);
     let Some(open) = fd_step(ctx, "ksys_read", fd) else { return -EBADF };
-    ctx.frame(
-        "vfs_read",
-        format!("if (!(file->f_mode & FMODE_READ)) → {}", if open.readable { "readable" } else { "-EBADF" }),
-        Work::FileMode,
-        "kernel.fmode_read",
-        if open.readable {
-            "The file was opened for reading, so a read is allowed.".to_string()
-        } else {
-            "The file was opened without read access, so reading it is refused with -EBADF.".to_string()
-        },
-    );
-    if !open.readable {
-        return -EBADF;
-    }
-    if !user_range_step(ctx, "vfs_read", buf, count) {
-        return -EFAULT;
+    if let Err(errno) = rw_checks(ctx, &open, Direction::Read, buf, count) {
+        return errno;
     }
     let count = count.min(MAX_RW_COUNT);
     let bytes: Vec<u8> = match open.target {
@@ -590,22 +611,8 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     let buf = arg(ctx, dispatch, 1);
     let count = arg(ctx, dispatch, 2);
     let Some(open) = fd_step(ctx, "ksys_write", fd) else { return -EBADF };
-    ctx.frame(
-        "vfs_write",
-        format!("if (!(file->f_mode & FMODE_WRITE)) → {}", if open.writable { "writable" } else { "-EBADF" }),
-        Work::FileMode,
-        "kernel.fmode_write",
-        if open.writable {
-            "The file was opened for writing, so a write is allowed.".to_string()
-        } else {
-            "This fd was opened read-only, so writing to it is refused with -EBADF.".to_string()
-        },
-    );
-    if !open.writable {
-        return -EBADF;
-    }
-    if !user_range_step(ctx, "vfs_write", buf, count) {
-        return -EFAULT;
+    if let Err(errno) = rw_checks(ctx, &open, Direction::Write, buf, count) {
+        return errno;
     }
     let count = count.min(MAX_RW_COUNT).min(1 << 16) as usize;
     let mut bytes = Vec::new();
