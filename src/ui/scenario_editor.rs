@@ -72,7 +72,7 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
         <div class="scenario">
             <label class="picker">
                 <span>{ "Scenario" }</span>
-                <select data-testid="scenario-picker" onchange={on_pick}>
+                <select data-testid="scenario-picker" aria-label="Scenario" onchange={on_pick}>
                     { for Preset::ALL.iter().map(|preset| html! {
                         <option value={preset.id()} selected={*preset == scenario.preset}>{ preset.title() }</option>
                     }) }
