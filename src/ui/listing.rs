@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::model::image::ROUTINES;
-use crate::model::program::{routine, routine_containing, Routine, Space};
+use crate::model::program::{routine, routine_containing, ImageInsn, Routine, Space};
 use crate::model::timeline::Executed;
 use crate::model::Timeline;
 
@@ -118,28 +118,46 @@ fn listing(props: &ListingProps) -> Html {
                     { for props.routines.iter().map(|found| html! {
                         <>
                             <tr class="routine-name"><th colspan="4" scope="rowgroup">{ format!("{}:", found.name) }</th></tr>
-                            { for found.insns.iter().map(|image_insn| {
-                                let is_current = image_insn.addr == props.current;
-                                let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-                                let class = classes!(
-                                    "insn",
-                                    is_current.then_some("current"),
-                                    props.executed.contains(&image_insn.addr).then_some("done"),
-                                    (!props.ever.contains(&image_insn.addr)).then_some("not-run"),
-                                );
-                                html! {
-                                    <tr class={class} aria-current={is_current.then_some("true")}>
-                                        <td class="marker">{ if is_current { "▶" } else { "" } }</td>
-                                        <td class="addr"><code>{ format!("{:x}", image_insn.addr) }</code></td>
-                                        <td class="bytes"><code>{ bytes.join(" ") }</code></td>
-                                        <td class="text"><code>{ image_insn.text }</code></td>
-                                    </tr>
-                                }
+                            { for found.insns.iter().map(|image_insn| html! {
+                                <InsnRow
+                                    image_insn={image_insn}
+                                    current={image_insn.addr == props.current}
+                                    done={props.executed.contains(&image_insn.addr)}
+                                    not_run={!props.ever.contains(&image_insn.addr)} />
                             }) }
                         </>
                     }) }
                 </table>
             </div>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct InsnRowProps {
+    image_insn: &'static ImageInsn,
+    current: bool,
+    done: bool,
+    not_run: bool,
+}
+
+/// One line of a listing. A component of its own so that a step re-renders only the rows whose marks change.
+#[function_component(InsnRow)]
+fn insn_row(props: &InsnRowProps) -> Html {
+    let image_insn = props.image_insn;
+    let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let class = classes!(
+        "insn",
+        props.current.then_some("current"),
+        props.done.then_some("done"),
+        props.not_run.then_some("not-run"),
+    );
+    html! {
+        <tr class={class} aria-current={props.current.then_some("true")}>
+            <td class="marker">{ if props.current { "▶" } else { "" } }</td>
+            <td class="addr"><code>{ format!("{:x}", image_insn.addr) }</code></td>
+            <td class="bytes"><code>{ bytes.join(" ") }</code></td>
+            <td class="text"><code>{ image_insn.text }</code></td>
+        </tr>
     }
 }
