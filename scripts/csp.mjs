@@ -14,6 +14,12 @@ if (!dir) {
 }
 const file = join(dir, 'index.html');
 let html = readFileSync(file, 'utf8');
+// Let the browser paint the static first screen (ui/prerender.rs) before the WebAssembly is compiled and started:
+// without this yield the main thread goes straight from parsing to instantiating, and the first paint waits for it.
+const yieldToPaint = 'await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));\n';
+if (!html.includes(yieldToPaint)) {
+  html = html.replace(/(<script type="module">\s*\n?import init[^\n]*\n)/, `$1${yieldToPaint}`);
+}
 const hashes = [];
 for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
   hashes.push(`'sha256-${createHash('sha256').update(match[1], 'utf8').digest('base64')}'`);
