@@ -3,7 +3,7 @@
 // 2.0/2.1/2.2 A and AA and axe's best practices; not the experimental ones), so a best-practice finding counts too:
 // each violation lists its tags so WCAG failures can be told apart.
 import { AxeBuilder } from '@axe-core/playwright';
-import { freshPage, sleep } from './lib.mjs';
+import { freshPage } from './lib.mjs';
 
 export const SCENARIOS = [
   'read',
@@ -22,8 +22,13 @@ export const SCENARIOS = [
 ];
 
 async function analyze(page) {
-  // Let the wall's token animation (0.9 s) settle so colour contrast is read on the final colours.
-  await sleep(1000);
+  // Let the wall's token animation and any transition finish so colour contrast is read on the final colours.
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.allSettled(document.getAnimations().map((animation) => animation.finished)),
+      new Promise((done) => setTimeout(done, 2000)),
+    ]),
+  );
   const counter = await page.getByTestId('frame-counter').innerText();
   const results = await new AxeBuilder({ page }).analyze();
   return {

@@ -5,7 +5,7 @@
 //
 // It never fails on a missed budget (a benchmark reports, it does not assert): the exit status is 0 unless the
 // measuring itself broke. BENCH_ONLY=loads,keys (any of: sizes loads keys lighthouse autoplay memory axe) reruns only
-// those sections and keeps the others from the previous report.json.
+// those sections and keeps the others from the previous report.json; BENCH_ONLY=report prints that report again.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -24,7 +24,8 @@ const BUDGET_BYTES = 150 * 1024; // "150 KB", counted in KiB like scripts/size-r
 const MB = 1024 * 1024;
 
 for (const name of SETTINGS.only) {
-  if (!SECTIONS.includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}" (sections: ${SECTIONS.join(' ')})`);
+  // BENCH_ONLY=report measures nothing and prints the table of the previous report.json again.
+  if (!SECTIONS.includes(name) && name !== 'report') throw new Error(`BENCH_ONLY: unknown section "${name}" (sections: ${SECTIONS.join(' ')})`);
 }
 const wanted = (name) => SETTINGS.only.length === 0 || SETTINGS.only.includes(name);
 
@@ -43,6 +44,8 @@ const report = {
   commit: git('rev-parse', '--short', 'HEAD'),
   uncommittedChangesUnderSrc: (git('status', '--porcelain', '--', 'src') ?? '').split('\n').filter(Boolean).length,
   machine: {
+    // BENCH_NICE in scripts/bench.sh: a negative value gives the benchmark priority over other work.
+    niceness: Number(execFileSync('ps', ['-o', 'ni=', '-p', String(process.pid)], { encoding: 'utf8' }).trim()),
     cores: cpus().length,
     cpu: cpus()[0]?.model,
     node: process.version,
@@ -65,8 +68,12 @@ async function section(name, title, fn) {
   const { value, noise } = await withNoise(fn);
   value.noise = noise;
   value.seconds = Math.round((Date.now() - started) / 100) / 10;
+  value.measuredAt = new Date(started).toISOString();
   report.sections[name] = value;
-  const other = `other processes used ${noise.otherCpuPercent}% of the ${report.machine.cores} cores`;
+  // Sizes, memory and axe do not depend on timing; the other sections do, and say so when the machine was busy.
+  const timed = ['loads', 'keys', 'lighthouse', 'autoplay'].includes(name);
+  if (!timed) noise.busy = false;
+  const other = `other processes used ${noise.otherCpuPercent}% of the ${report.machine.cores} cores, the benchmark's threads waited for a CPU ${noise.ownWaitPercent}% of their runnable time`;
   log(
     `   ${value.seconds} s; ${other}${noise.busy ? ` (${noise.otherProcesses.join(', ') || 'unknown'}): WARNING, timings are noisy; rerun with BENCH_ONLY=${name}` : ''}`,
   );
@@ -165,7 +172,7 @@ writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
 // Printing.
 const widths = ['figure', 'value', 'budget', 'met'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)));
 const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ');
-log(`\nSyscall Explorer benchmark, commit ${report.commit}${report.uncommittedChangesUnderSrc ? ` + ${report.uncommittedChangesUnderSrc} uncommitted file(s) under src/` : ''}, ${report.machine.cores} cores, ${report.machine.chromium}`);
+log(`\nSyscall Explorer benchmark${report.machine.niceness ? ` (at nice ${report.machine.niceness})` : ''}, commit ${report.commit}${report.uncommittedChangesUnderSrc ? ` + ${report.uncommittedChangesUnderSrc} uncommitted file(s) under src/` : ''}, ${report.machine.cores} cores, ${report.machine.chromium}`);
 if (s.sizes) {
   log('\nFiles of dist/ (raw, gzip -9, as served; wire = bytes a cold load moved incl. headers)');
   for (const file of s.sizes.files) {
@@ -195,6 +202,14 @@ if (s.lighthouse) {
   for (const which of ['app', 'baseline']) {
     const m = s.lighthouse[which].metrics;
     log(`Lighthouse ${which} (simulated mobile): FCP ${ms(m.firstContentfulPaint.ms)}, LCP ${ms(m.largestContentfulPaint.ms)}, TBT ${ms(m.totalBlockingTime.ms)}, CLS ${m.cumulativeLayoutShift.value}, Speed Index ${ms(m.speedIndex.ms)}`);
+  }
+  for (const which of ['app', 'baseline']) {
+    const errored = s.lighthouse[which].erroredAudits ?? [];
+    if (errored.length) {
+      const weighted = errored.filter((a) => a.weight > 0);
+      log(`Lighthouse ${which}: ${errored.length} audits errored on this Chromium (${weighted.length ? `WEIGHTED: ${weighted.map((a) => a.audit).join(', ')}` : 'all unscored diagnostics'}): ${errored.map((a) => a.audit).join(', ')}`);
+    }
+    for (const warning of s.lighthouse[which].runWarnings ?? []) log(`Lighthouse ${which} warning: ${warning.split('. ')[0]}.`);
   }
   for (const which of ['app', 'baseline']) {
     const lost = s.lighthouse[which].lostPoints;

@@ -101,6 +101,13 @@ export async function freePort() {
   });
 }
 
+// Every server this process started, so none outlives it (Ctrl-C, a crash).
+const servers = new Set();
+process.on('exit', () => {
+  for (const child of servers) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
+
 /** Starts scripts/static-server.mjs (gzip, as a static host would) on a free 127.0.0.1 port, serving `dir`. */
 export async function startServer(dir) {
   const port = await freePort();
@@ -124,6 +131,8 @@ export async function startServer(dir) {
     });
   });
   child.removeAllListeners('exit');
+  servers.add(child);
+  child.once('exit', () => servers.delete(child));
   return {
     url: `http://127.0.0.1:${port}/`,
     stop: () =>
@@ -173,19 +182,34 @@ function ownTicks() {
   };
   let own = 0;
   const foreign = new Set();
+  // Per thread of this process tree: nanoseconds on a CPU and nanoseconds runnable but waiting for one.
+  const threads = new Map();
   for (const [pid, t] of ticks) {
-    if (mine(pid)) own += t;
-    else if (BUILD_TOOLS.has(names.get(pid)) || names.get(pid) === 'chromium' || names.get(pid) === 'chrome') foreign.add(names.get(pid));
+    if (mine(pid)) {
+      own += t;
+      try {
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          try {
+            const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+            threads.set(Number(tid), [run, wait]);
+          } catch {
+            // the thread ended meanwhile
+          }
+        }
+      } catch {
+        // the process ended meanwhile
+      }
+    } else if (BUILD_TOOLS.has(names.get(pid)) || names.get(pid) === 'chromium' || names.get(pid) === 'chrome') foreign.add(names.get(pid));
   }
-  return { own, foreign };
+  return { own, foreign, threads };
 }
 
 const BUILD_TOOLS = new Set(['rustc', 'cargo', 'trunk', 'wasm-opt', 'wasm-bindgen', 'cc1', 'ld', 'rust-lld', 'clippy-driver']);
 
 /** A snapshot for noiseBetween(). */
 export function noiseSample() {
-  const { own, foreign } = ownTicks();
-  return { at: Date.now(), machine: machineTicks(), own, foreign: [...foreign], load1: loadavg()[0] };
+  const { own, foreign, threads } = ownTicks();
+  return { at: Date.now(), machine: machineTicks(), own, foreign: [...foreign], threads, load1: loadavg()[0] };
 }
 
 /**
@@ -197,8 +221,25 @@ export function noiseBetween(first, last, samples = [first, last]) {
   const busy = last.machine.busy - first.machine.busy;
   const own = Math.max(0, last.own - first.own);
   const otherPercent = total > 0 ? Math.max(0, Math.round((100 * (busy - own)) / total)) : 0;
+  // Waiting for a CPU, summed over every thread seen in any sample (a thread's growth from its first sighting).
+  let ran = 0;
+  let waited = 0;
+  const seen = new Map();
+  for (const sample of samples) {
+    for (const [tid, [run, wait]] of sample.threads) {
+      const before = seen.get(tid);
+      if (before) {
+        ran += Math.max(0, run - before[0]);
+        waited += Math.max(0, wait - before[1]);
+      }
+      seen.set(tid, [run, wait]);
+    }
+  }
+  const waitPercent = ran + waited > 0 ? Math.round((100 * waited) / (ran + waited)) : 0;
   return {
     otherCpuPercent: otherPercent,
+    // Of the time the benchmark's threads (browser, page, servers) wanted a CPU, the share they waited for one.
+    ownWaitPercent: waitPercent,
     ownCpuPercent: total > 0 ? Math.round((100 * own) / total) : 0,
     maxLoad1: round(Math.max(...samples.map((s) => s.load1)), 2),
     otherProcesses: [...new Set(samples.flatMap((s) => s.foreign))],

@@ -20,6 +20,13 @@ function run(command, args, env) {
   });
 }
 
+function weightOf(report, id) {
+  return Object.values(report.categories).reduce(
+    (sum, category) => sum + category.auditRefs.filter((ref) => ref.id === id).reduce((w, ref) => w + ref.weight, 0),
+    0,
+  );
+}
+
 export async function runLighthouse(url, name, outDir) {
   const base = join(outDir, `lighthouse-${name}`);
   await run(
@@ -75,6 +82,11 @@ export async function runLighthouse(url, name, outDir) {
       speedIndex: metric('speed-index'),
     },
     lostPoints: lost,
+    // Lighthouse 12.2.3 predates this Chromium: a few unscored diagnostics (the LCP element, layout shifts) error out
+    // on its newer trace format. None of them carries weight in a category score.
+    erroredAudits: Object.values(report.audits)
+      .filter((audit) => audit.scoreDisplayMode === 'error')
+      .map((audit) => ({ audit: audit.id, weight: weightOf(report, audit.id), error: audit.errorMessage?.slice(0, 200) })),
     runWarnings: report.runWarnings ?? [],
     reports: [`${base}.report.json`, `${base}.report.html`],
   };
