@@ -51,6 +51,8 @@ const report = {
     node: process.version,
     chromium: execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
   },
+  // Written by scripts/bench.sh when it built and copied dist/: the commit the build came from.
+  build: existsSync(join(SETTINGS.out, 'build.json')) ? JSON.parse(readFileSync(join(SETTINGS.out, 'build.json'), 'utf8')) : null,
   settings: { ...SETTINGS, viewport: VIEWPORT, dist: relative(REPO, SETTINGS.dist), out: relative(REPO, SETTINGS.out) },
   sections: { ...(previous?.sections ?? {}) },
 };
@@ -73,7 +75,7 @@ async function section(name, title, fn) {
   // Sizes, memory and axe do not depend on timing; the other sections do, and say so when the machine was busy.
   const timed = ['loads', 'keys', 'lighthouse', 'autoplay'].includes(name);
   if (!timed) noise.busy = false;
-  const other = `other processes used ${noise.otherCpuPercent}% of the ${report.machine.cores} cores, the benchmark's threads waited for a CPU ${noise.ownWaitPercent}% of their runnable time`;
+  const other = `other processes used ${noise.otherCpuPercent}% of the ${report.machine.cores} cores`;
   log(
     `   ${value.seconds} s; ${other}${noise.busy ? ` (${noise.otherProcesses.join(', ') || 'unknown'}): WARNING, timings are noisy; rerun with BENCH_ONLY=${name}` : ''}`,
   );
@@ -172,7 +174,13 @@ writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
 // Printing.
 const widths = ['figure', 'value', 'budget', 'met'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)));
 const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ');
-log(`\nSyscall Explorer benchmark${report.machine.niceness ? ` (at nice ${report.machine.niceness})` : ''}, commit ${report.commit}${report.uncommittedChangesUnderSrc ? ` + ${report.uncommittedChangesUnderSrc} uncommitted file(s) under src/` : ''}, ${report.machine.cores} cores, ${report.machine.chromium}`);
+const build = report.build;
+const built = build?.builtHere === false
+  ? `dist/ built at ${build.builtAt} (not by this run)`
+  : build
+  ? `build of ${build.commit}${build.uncommittedSourceFiles ? ` + ${build.uncommittedSourceFiles} uncommitted source file(s)` : ''} at ${build.builtAt}`
+  : `commit ${report.commit}`;
+log(`\nSyscall Explorer benchmark${report.machine.niceness ? ` (at nice ${report.machine.niceness})` : ''}, ${built}, ${report.machine.cores} cores, ${report.machine.chromium}`);
 if (s.sizes) {
   log('\nFiles of dist/ (raw, gzip -9, as served; wire = bytes a cold load moved incl. headers)');
   for (const file of s.sizes.files) {

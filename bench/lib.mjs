@@ -155,23 +155,26 @@ function machineTicks() {
 }
 
 /**
- * CPU ticks used by this process and everything it started (browsers, servers, Lighthouse): utime + stime + the
- * children it has reaped (cutime + cstime), over the live process tree.
+ * Every process's CPU ticks (utime + stime), its name, and whether it is this benchmark or something it started
+ * (browsers, servers, Lighthouse).
  */
-function ownTicks() {
+function processTicks() {
   const parent = new Map();
-  const ticks = new Map();
-  const names = new Map();
+  const info = new Map();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
-      // fields[0] is the state (field 3), so field N is fields[N - 3].
+      // fields[0] is the state (field 3 of proc(5)), so field N is fields[N - 3]: ppid 4, utime 14, stime 15,
+      // starttime 22 (which tells a reused pid from the process that had it before).
       parent.set(Number(pid), Number(fields[1]));
-      ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
-      names.set(Number(pid), stat.slice(stat.indexOf('(') + 1, close));
+      info.set(Number(pid), {
+        ticks: Number(fields[11]) + Number(fields[12]),
+        started: fields[19],
+        name: stat.slice(stat.indexOf('(') + 1, close),
+      });
     } catch {
       // the process ended meanwhile
     }
@@ -180,69 +183,47 @@ function ownTicks() {
     for (let p = pid, hops = 0; p > 1 && hops < 64; p = parent.get(p) ?? 0, hops++) if (p === process.pid) return true;
     return false;
   };
-  let own = 0;
-  const foreign = new Set();
-  // Per thread of this process tree: nanoseconds on a CPU and nanoseconds runnable but waiting for one.
-  const threads = new Map();
-  for (const [pid, t] of ticks) {
-    if (mine(pid)) {
-      own += t;
-      try {
-        for (const tid of readdirSync(`/proc/${pid}/task`)) {
-          try {
-            const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-            threads.set(Number(tid), [run, wait]);
-          } catch {
-            // the thread ended meanwhile
-          }
-        }
-      } catch {
-        // the process ended meanwhile
-      }
-    } else if (BUILD_TOOLS.has(names.get(pid)) || names.get(pid) === 'chromium' || names.get(pid) === 'chrome') foreign.add(names.get(pid));
-  }
-  return { own, foreign, threads };
+  for (const [pid, entry] of info) entry.mine = mine(pid);
+  return info;
 }
 
-const BUILD_TOOLS = new Set(['rustc', 'cargo', 'trunk', 'wasm-opt', 'wasm-bindgen', 'cc1', 'ld', 'rust-lld', 'clippy-driver']);
+const BUSY_NAMES = new Set(['rustc', 'cargo', 'trunk', 'wasm-opt', 'wasm-bindgen', 'cc1', 'ld', 'rust-lld', 'clippy-driver', 'chromium', 'chrome', 'node']);
 
 /** A snapshot for noiseBetween(). */
 export function noiseSample() {
-  const { own, foreign, threads } = ownTicks();
-  return { at: Date.now(), machine: machineTicks(), own, foreign: [...foreign], threads, load1: loadavg()[0] };
+  return { at: Date.now(), machine: machineTicks(), processes: processTicks(), load1: loadavg()[0] };
 }
 
 /**
- * How much CPU other people's work took while a section ran: the machine's busy time minus this benchmark's own
- * process tree, as a share of all cores. Over a quarter of the machine (half a core of two) marks the figures noisy.
+ * How much CPU other people's work took while a section ran, as a share of all cores: each process's growth in CPU
+ * time between one-second samples, counted for this benchmark's process tree or for the others. (A process that
+ * lives less than a second between two samples is missed on either side.) Over a quarter of the machine (half a
+ * core of two) marks the section's timings noisy.
  */
-export function noiseBetween(first, last, samples = [first, last]) {
-  const total = last.machine.total - first.machine.total;
-  const busy = last.machine.busy - first.machine.busy;
-  const own = Math.max(0, last.own - first.own);
-  const otherPercent = total > 0 ? Math.max(0, Math.round((100 * (busy - own)) / total)) : 0;
-  // Waiting for a CPU, summed over every thread seen in any sample (a thread's growth from its first sighting).
-  let ran = 0;
-  let waited = 0;
-  const seen = new Map();
-  for (const sample of samples) {
-    for (const [tid, [run, wait]] of sample.threads) {
-      const before = seen.get(tid);
-      if (before) {
-        ran += Math.max(0, run - before[0]);
-        waited += Math.max(0, wait - before[1]);
+export function noiseBetween(samples) {
+  const total = samples[samples.length - 1].machine.total - samples[0].machine.total;
+  let own = 0;
+  let other = 0;
+  const names = new Map();
+  for (let i = 1; i < samples.length; i++) {
+    for (const [pid, now] of samples[i].processes) {
+      const before = samples[i - 1].processes.get(pid);
+      const grown = Math.max(0, now.ticks - (before?.started === now.started ? before.ticks : 0));
+      if (now.mine) own += grown;
+      else {
+        other += grown;
+        if (grown > 0 && BUSY_NAMES.has(now.name)) names.set(now.name, (names.get(now.name) ?? 0) + grown);
       }
-      seen.set(tid, [run, wait]);
     }
   }
-  const waitPercent = ran + waited > 0 ? Math.round((100 * waited) / (ran + waited)) : 0;
+  const percent = (ticks) => (total > 0 ? Math.round((100 * ticks) / total) : 0);
+  const otherPercent = percent(other);
   return {
     otherCpuPercent: otherPercent,
-    // Of the time the benchmark's threads (browser, page, servers) wanted a CPU, the share they waited for one.
-    ownWaitPercent: waitPercent,
-    ownCpuPercent: total > 0 ? Math.round((100 * own) / total) : 0,
+    ownCpuPercent: percent(own),
     maxLoad1: round(Math.max(...samples.map((s) => s.load1)), 2),
-    otherProcesses: [...new Set(samples.flatMap((s) => s.foreign))],
+    // The busiest other programs first.
+    otherProcesses: [...names].sort((a, b) => b[1] - a[1]).filter(([, t]) => percent(t) >= 1).map(([name]) => name),
     busy: otherPercent > 25,
   };
 }
@@ -254,7 +235,7 @@ export async function withNoise(fn) {
   try {
     const value = await fn();
     samples.push(noiseSample());
-    return { value, noise: noiseBetween(samples[0], samples[samples.length - 1], samples) };
+    return { value, noise: noiseBetween(samples) };
   } finally {
     clearInterval(timer);
   }

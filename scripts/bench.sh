@@ -66,6 +66,9 @@ note "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n1), lighthous
 
 if $do_build; then
     banner "bench: release build (trunk build --release)"
+    # What the build is made of: the commit and how many files under src/ differ from it (others may be editing).
+    build_commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    build_dirty="$(git status --porcelain -- src static index.html Cargo.toml Cargo.lock Trunk.toml 2>/dev/null | wc -l)"
     trunk build --release
 fi
 
@@ -100,7 +103,10 @@ done
 css="$(find artifacts/bench/dist -maxdepth 1 -name '*.css' | head -n1)"
 cp bench/baseline.html artifacts/bench/baseline/index.html
 if [ -n "$css" ]; then cp "$css" artifacts/bench/baseline/app.css; else : >artifacts/bench/baseline/app.css; fi
-note "$(find artifacts/bench/dist -type f | wc -l) files in artifacts/bench/dist/ (built $(date -u -r dist/index.html '+%H:%M:%S UTC'))"
+built_at="$(date -u -r dist/index.html '+%Y-%m-%dT%H:%M:%SZ')"
+printf '{"commit": "%s", "uncommittedSourceFiles": %s, "builtAt": "%s", "builtHere": %s}\n' \
+    "${build_commit:-unknown}" "${build_dirty:-null}" "$built_at" "$do_build" >artifacts/bench/build.json
+note "$(find artifacts/bench/dist -type f | wc -l) files in artifacts/bench/dist/ (built $built_at)"
 
 banner "bench: measuring (a missed budget is reported, not an error)"
 if [ -n "${BENCH_NICE:-}" ]; then
