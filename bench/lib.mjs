@@ -151,7 +151,7 @@ function machineTicks() {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number);
   const busy = user + nice + system + irq + softirq + steal;
-  return { total: busy + idle + iowait, busy };
+  return { total: busy + idle + iowait, busy, steal };
 }
 
 /**
@@ -221,6 +221,8 @@ export function noiseBetween(samples) {
   return {
     otherCpuPercent: otherPercent,
     ownCpuPercent: percent(own),
+    // CPU the hypervisor gave to other virtual machines while this one wanted it (a VM's invisible neighbours).
+    stealPercent: percent(samples[samples.length - 1].machine.steal - samples[0].machine.steal),
     maxLoad1: round(Math.max(...samples.map((s) => s.load1)), 2),
     // The busiest other programs first.
     otherProcesses: [...names].sort((a, b) => b[1] - a[1]).filter(([, t]) => percent(t) >= 1).map(([name]) => name),

@@ -102,6 +102,7 @@ until snapshot; do
 done
 css="$(find artifacts/bench/dist -maxdepth 1 -name '*.css' | head -n1)"
 cp bench/baseline.html artifacts/bench/baseline/index.html
+cp bench/keyfloor.html artifacts/bench/baseline/keyfloor.html
 if [ -n "$css" ]; then cp "$css" artifacts/bench/baseline/app.css; else : >artifacts/bench/baseline/app.css; fi
 built_at="$(date -u -r dist/index.html '+%Y-%m-%dT%H:%M:%SZ')"
 printf '{"commit": "%s", "uncommittedSourceFiles": %s, "builtAt": "%s", "builtHere": %s}\n' \
