@@ -207,7 +207,7 @@ log('');
 if (s.loads) {
   log(`Cold loads: median of ${s.loads.loadsPerFigure}, fresh context each, cache off, ${VIEWPORT.width}x${VIEWPORT.height}, no network throttling (127.0.0.1).`);
   log('  "Controls respond": from navigation start until a real click on Next (retried every 50 ms from the moment it');
-  log('  is laid out) has moved the frame counter past "Frame 1 of". Same probe on the baseline, whose Next is a link');
+  log('  is laid out and painted) has moved the frame counter past "Frame 1 of". Same probe on the baseline, whose Next is a link');
   log('  that swaps the counter to "Frame 2 of" with CSS :target (no script): it responds once parsed and laid out.');
   if (s.loads.textDrift.length) log(`  WARNING: bench/baseline.html no longer has the app's text: ${s.loads.textDrift.join('; ')}`);
   if (s.loads.errors.length) log(`  Page errors: ${[...new Set(s.loads.errors)].join('; ')}`);
