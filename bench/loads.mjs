@@ -167,8 +167,8 @@ export async function measureLoads(browser, { appUrl, baselineUrl, loads }) {
     result.rates[`${rate}x`] = {
       app,
       baseline,
-      fcpRatio: round(app.fcp / baseline.fcp, 2),
-      respondRatio: round(app.respond / baseline.respond, 2),
+      fcpRatio: round(app.fcp / baseline.fcp, 3),
+      respondRatio: round(app.respond / baseline.respond, 3),
     };
   }
   process.stdout.write('\n');
