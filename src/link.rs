@@ -6,7 +6,7 @@
 //! (`f=12`, counted from 1 as the page shows it) or a seed step (`step=5`), and `theme`, `mode`, `speed`, `radix`
 //! when they are not the defaults.
 
-use crate::model::input::{set_field, FIELD_NAMES};
+use crate::model::input::{is_address, set_field, show_number, FIELD_NAMES};
 use crate::model::{Preset, Scenario, SeedStep};
 
 /// Colour theme.
@@ -209,16 +209,6 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
     (state, notices)
 }
 
-fn show_value(field: &str, value: u64) -> String {
-    if matches!(field, "probe_rcx" | "arg1") || value > 0xffff_ffff {
-        if (value as i64) < 0 && (value as i64) > -4096 {
-            return (value as i64).to_string();
-        }
-        return format!("{value:#x}");
-    }
-    value.to_string()
-}
-
 /// The query pairs that reproduce `state` (the frame given 0-based, written 1-based).
 pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     let mut pairs = vec![("s".to_string(), state.scenario.preset.id().to_string())];
@@ -226,16 +216,17 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     let scenario = &state.scenario;
     let mut push = |key: &str, value: String| pairs.push((key.to_string(), value));
     if scenario.nr != base.nr {
-        push("nr", show_value("nr", scenario.nr));
+        push("nr", show_number(scenario.nr, false));
     }
     for idx in 0..6 {
         if scenario.args[idx] != base.args[idx] {
             let key = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][idx];
-            push(key, show_value(key, scenario.args[idx]));
+            let address = scenario.program.arg_names().get(idx).is_some_and(|name| is_address(name));
+            push(key, show_number(scenario.args[idx], address));
         }
     }
     if scenario.probe_rcx != base.probe_rcx {
-        push("probe_rcx", show_value("probe_rcx", scenario.probe_rcx));
+        push("probe_rcx", show_number(scenario.probe_rcx, true));
     }
     if scenario.pid != base.pid {
         push("pid", scenario.pid.to_string());

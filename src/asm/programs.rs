@@ -303,7 +303,7 @@ fn entry_int80(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
     w.tag(Role::Endbr, Trap, |a| a.endbr64())?;
     w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     // The idtentry code pushes -1 into orig_ax; do_int80_emulation() moves EAX there later.
-    w.tag(Role::PushField(PtField::OrigAx), Trap, |a| a.push(-1))?;
+    w.tag(Role::PushField(PtField::OrigAxPlaceholder), Trap, |a| a.push(-1))?;
     push_and_clear_regs(w, false)?;
     w.tag(Role::PtRegsArg, Dispatch, |a| a.mov(rdi, rsp))?;
     w.tag(Role::CallC, Dispatch, |a| a.call(DO_INT80_EMULATION))?;

@@ -1693,7 +1693,7 @@ pub static ROUTINES: &[Routine] = &[
                 bytes: &[0x6a, 0xff],
                 text: "push -1",
                 insn: Insn::Push { src: Operand::Imm(0xffffffffffffffff) },
-                role: Role::PushField(PtField::OrigAx),
+                role: Role::PushField(PtField::OrigAxPlaceholder),
                 step: SeedStep::Trap,
             },
             ImageInsn {

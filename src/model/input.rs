@@ -54,6 +54,31 @@ pub fn parse_number(text: &str) -> Result<u64, String> {
     }
 }
 
+/// Writes a value so that [`parse_number`] reads it back and a person reads it easily: small negatives (AT_FDCWD,
+/// -1, -errno) in decimal, addresses and other values above 32 bits in hex, the rest in decimal.
+///
+/// ```
+/// use syscall_explorer::model::input::show_number;
+/// assert_eq!(show_number((-100i64) as u64, false), "-100");
+/// assert_eq!(show_number(0x404100, true), "0x404100");
+/// assert_eq!(show_number(64, false), "64");
+/// ```
+pub fn show_number(value: u64, address: bool) -> String {
+    let signed = value as i64;
+    if (-4096..0).contains(&signed) {
+        signed.to_string()
+    } else if address || value > 0xffff_ffff {
+        format!("{value:#x}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Whether an argument of this name is an address (shown in hex).
+pub fn is_address(arg_name: &str) -> bool {
+    matches!(arg_name, "buf" | "pathname" | "tp")
+}
+
 /// The fields [`set_field`] knows, for help texts.
 pub const FIELD_NAMES: [&str; 16] = [
     "nr",

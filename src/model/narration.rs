@@ -46,7 +46,6 @@ pub fn insn_key(image_insn: &ImageInsn) -> String {
         Role::LoadProbe => "load_probe",
         Role::CallWrapper => "call_wrapper",
         Role::StoreResult => "store_result",
-        Role::Done => "done",
         Role::SetNr => "set_nr",
         Role::MoveArg4ToR10 => "arg4_to_r10",
         Role::Syscall => "syscall",
@@ -144,7 +143,6 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
                 )
             }
         }
-        Role::Done => "The program is done.".to_string(),
         Role::SetNr => format!(
             "The wrapper puts the syscall number in EAX: {} is {} in the {} table. Writing EAX also clears the top \
              half of RAX.",
@@ -272,12 +270,11 @@ fn push_text(field: PtField, cpu: &super::cpu::Cpu) -> String {
              layout a hardware interrupt would have pushed."
             .to_string(),
         PtField::OrigAx => {
-            if cpu.get(Gpr::Rax) as i64 == -1 || cpu.gpr.is_empty() {
-                "orig_ax: the syscall number as the program gave it.".to_string()
-            } else {
-                "orig_ax: the syscall number as the program gave it, kept even after ax is overwritten.".to_string()
-            }
+            "orig_ax: the syscall number as the program gave it, kept even after ax is overwritten.".to_string()
         }
+        PtField::OrigAxPlaceholder => "orig_ax is pushed as -1 for now (\"no syscall to restart\"); the C code will \
+             move EAX there."
+            .to_string(),
         PtField::AxEnosys => "ax is pushed as -ENOSYS (-38), not the user's RAX: the default answer if no handler \
              replaces it."
             .to_string(),

@@ -27,8 +27,6 @@ pub enum Role {
     CallWrapper,
     /// The caller stores the result.
     StoreResult,
-    /// The caller is done; the scenario ends here.
-    Done,
     /// The wrapper puts the syscall number in EAX.
     SetNr,
     /// The wrapper copies the 4th argument from RCX to R10, because SYSCALL overwrites RCX.
@@ -96,6 +94,8 @@ pub enum PtField {
     Cs,
     Ip,
     OrigAx,
+    /// The int 0x80 entry pushes -1 where orig_ax goes; `do_int80_emulation` moves EAX there later.
+    OrigAxPlaceholder,
     /// `ax` is pushed as -ENOSYS, the default return value, not the user's RAX.
     AxEnosys,
     Reg(Gpr),

@@ -213,11 +213,6 @@ impl Builder {
         });
     }
 
-    /// The machine as the previous frame left it.
-    pub fn previous(&self) -> &Machine {
-        self.frames.last().map_or(&self.machine, |frame| &frame.machine)
-    }
-
     /// Notes a simplification once.
     pub fn simplify(&mut self, note: &str) {
         if !self.simplifications.iter().any(|existing| existing == note) {

@@ -39,12 +39,18 @@ pub fn table(timeline: &Timeline) -> String {
 /// How the run ended, in words.
 pub fn ending(timeline: &Timeline) -> String {
     match &timeline.ending {
-        Ending::Returned { rax, errno: Some(errno) } => {
-            format!("returned {} with errno = {errno} ({})", *rax as i64, super::linux::errno_name(i64::from(*errno)))
+        Ending::Returned { rax, errno: Some(errno) } => format!(
+            "the call returned {} with errno = {errno} ({})",
+            *rax as i64,
+            super::linux::errno_name(i64::from(*errno))
+        ),
+        Ending::Returned { rax, errno: None } => {
+            format!("the call returned {}", super::linux::describe_result(*rax as i64))
         }
-        Ending::Returned { rax, errno: None } => format!("returned {}", super::linux::describe_result(*rax as i64)),
-        Ending::Exited { status } => format!("process exited with status {status}; the call never returned"),
-        Ending::Killed { why } => format!("killed: {why}"),
+        Ending::Exited { status } => {
+            format!("the process exited with status {status}: exit_group never returns")
+        }
+        Ending::Killed { why } => format!("the process was killed: {why}"),
     }
 }
 

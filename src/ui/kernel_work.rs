@@ -1,7 +1,6 @@
 //! The kernel's work: the C steps of this run, lit as they happen (done, current, still to come), and a strip of
 //! the stages (fd table, permission, page cache, disk, copy_to_user …) this scenario passes through.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::model::timeline::{Executed, Work};
@@ -64,17 +63,7 @@ pub fn kernel_work(props: &FrameProps) -> Html {
     let list = use_node_ref();
     {
         let list = list.clone();
-        use_effect_with(cursor, move |_| {
-            // Keep the current step visible inside the list's own scroll box, without scrolling the page.
-            if let Some(box_element) = list.cast::<web_sys::HtmlElement>() {
-                if let Ok(Some(item)) = box_element.query_selector(".current") {
-                    if let Ok(item) = item.dyn_into::<web_sys::HtmlElement>() {
-                        let target = item.offset_top() - box_element.client_height() / 2 + item.offset_height() / 2;
-                        box_element.set_scroll_top(target.max(0));
-                    }
-                }
-            }
-        });
+        use_effect_with(cursor, move |_| super::center_in_box(&list, ".current"));
     }
     let current_work = steps.iter().find(|(index, ..)| *index == cursor).map(|(_, _, _, work)| *work);
     let title = if timeline.scenario.program == crate::model::Program::VdsoClockGettime {

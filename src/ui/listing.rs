@@ -2,7 +2,9 @@
 //! kernel entry code), as address, bytes and Intel syntax from iced-x86. The current instruction is marked and kept
 //! in view; instructions this run never executes are dimmed.
 
-use wasm_bindgen::JsCast;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::model::image::ROUTINES;
@@ -39,41 +41,51 @@ pub fn routines_of(timeline: &Timeline) -> Vec<&'static Routine> {
     routines
 }
 
-/// Both listings, side by side on wide screens.
+/// What the listings need from a timeline, worked out once per timeline rather than on every step: the routines to
+/// show, and the first frame at which each executed instruction runs.
+#[derive(PartialEq)]
+struct Coverage {
+    user: Vec<&'static Routine>,
+    kernel: Vec<&'static Routine>,
+    first_run: BTreeMap<u64, usize>,
+}
+
+impl Coverage {
+    fn of(timeline: &Timeline) -> Coverage {
+        let routines = routines_of(timeline);
+        let mut first_run = BTreeMap::new();
+        for frame in &timeline.frames {
+            if let Executed::Insn(image_insn) = frame.executed {
+                first_run.entry(image_insn.addr).or_insert(frame.index);
+            }
+        }
+        Coverage {
+            user: routines.iter().copied().filter(|found| found.space == Space::User).collect(),
+            kernel: routines.iter().copied().filter(|found| found.space == Space::Kernel).collect(),
+            first_run,
+        }
+    }
+}
+
+/// Both listings, one above the other.
 #[function_component(Listings)]
 pub fn listings(props: &FrameProps) -> Html {
     let state = &props.state;
     let timeline = &state.timeline;
-    let frame = &timeline.frames[state.cursor.min(state.last())];
+    let cursor = state.cursor.min(state.last());
+    let frame = &timeline.frames[cursor];
+    let coverage = use_memo(timeline.clone(), |timeline| Coverage::of(timeline));
     // The frame shows the state after an instruction; the marker sits on the next one to run.
     let current = frame.machine.cpu.rip;
-    let executed: Vec<u64> = timeline.frames[..=state.cursor.min(state.last())]
-        .iter()
-        .filter_map(|frame| match frame.executed {
-            Executed::Insn(image_insn) => Some(image_insn.addr),
-            _ => None,
-        })
-        .collect();
-    let ever: Vec<u64> = timeline
-        .frames
-        .iter()
-        .filter_map(|frame| match frame.executed {
-            Executed::Insn(image_insn) => Some(image_insn.addr),
-            _ => None,
-        })
-        .collect();
-    let routines = routines_of(timeline);
-    let user: Vec<&Routine> = routines.iter().copied().filter(|found| found.space == Space::User).collect();
-    let kernel: Vec<&Routine> = routines.iter().copied().filter(|found| found.space == Space::Kernel).collect();
     let in_c = matches!(frame.executed, Executed::Step { .. });
     html! {
         <section class="panel code-panel" aria-labelledby="code-heading" data-testid="code">
             <h2 id="code-heading">{ "The code" }</h2>
             <p class="hint">{ "Real x86-64 machine code: address, bytes, instruction. ▶ marks the next instruction to run." }</p>
             <div class="listings">
-                <Listing title="User space" routines={user} current={current} executed={executed.clone()} ever={ever.clone()} testid="listing-user" />
-                if !kernel.is_empty() {
-                    <Listing title="Kernel entry (ring 0)" routines={kernel} current={current} executed={executed} ever={ever} testid="listing-kernel" />
+                <Listing title="User space" routines={coverage.user.clone()} {current} {cursor} coverage={coverage.clone()} testid="listing-user" />
+                if !coverage.kernel.is_empty() {
+                    <Listing title="Kernel entry (ring 0)" routines={coverage.kernel.clone()} {current} {cursor} coverage={coverage.clone()} testid="listing-kernel" />
                 }
             </div>
             if in_c {
@@ -88,8 +100,8 @@ struct ListingProps {
     title: AttrValue,
     routines: Vec<&'static Routine>,
     current: u64,
-    executed: Vec<u64>,
-    ever: Vec<u64>,
+    cursor: usize,
+    coverage: Rc<Coverage>,
     testid: AttrValue,
 }
 
@@ -98,17 +110,7 @@ fn listing(props: &ListingProps) -> Html {
     let container = use_node_ref();
     {
         let container = container.clone();
-        use_effect_with(props.current, move |_| {
-            // Keep the marked row in the middle of its own scroll box, without scrolling the page.
-            if let Some(box_element) = container.cast::<web_sys::HtmlElement>() {
-                if let Ok(Some(row)) = box_element.query_selector(".current") {
-                    if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
-                        let target = row.offset_top() - box_element.client_height() / 2 + row.offset_height() / 2;
-                        box_element.set_scroll_top(target.max(0));
-                    }
-                }
-            }
-        });
+        use_effect_with(props.current, move |_| super::center_in_box(&container, ".current"));
     }
     html! {
         <div class="listing" data-testid={props.testid.clone()}>
@@ -122,8 +124,8 @@ fn listing(props: &ListingProps) -> Html {
                                 <InsnRow
                                     image_insn={image_insn}
                                     current={image_insn.addr == props.current}
-                                    done={props.executed.contains(&image_insn.addr)}
-                                    not_run={!props.ever.contains(&image_insn.addr)} />
+                                    done={props.coverage.first_run.get(&image_insn.addr).is_some_and(|first| *first <= props.cursor)}
+                                    not_run={!props.coverage.first_run.contains_key(&image_insn.addr)} />
                             }) }
                         </>
                     }) }

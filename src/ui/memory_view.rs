@@ -24,8 +24,7 @@ pub fn memory_view(props: &FrameProps) -> Html {
     let scenario = &timeline.scenario;
     // The buffer the scenario passes, if it is mapped; otherwise the default buffer, so there is always something to see.
     let wanted = match scenario.program {
-        Program::Read | Program::Write | Program::Int80Read => scenario.args[1],
-        Program::VdsoClockGettime => scenario.args[1],
+        Program::Read | Program::Write | Program::Int80Read | Program::VdsoClockGettime => scenario.args[1],
         _ => BUF_ADDR,
     };
     let buf = if memory.read_u8(wanted, Access::User).is_ok() { wanted } else { BUF_ADDR };

@@ -21,7 +21,6 @@ use yew::prelude::*;
 
 use crate::app::{Action, Mode, State};
 use crate::model::cpu::Cpl;
-use crate::model::timeline::Ending;
 
 /// The one sentence under the title (also in the pre-rendered first screen, `prerender.rs`).
 pub const TAGLINE: &str =
@@ -30,6 +29,17 @@ pub const TAGLINE: &str =
 /// Formats a 64-bit value as 16 hex digits.
 pub fn hex64(value: u64) -> String {
     format!("0x{value:016x}")
+}
+
+/// Scrolls the first element matching `selector` inside `container` to the middle of the container's own scroll box.
+/// Not `scrollIntoView`, which would scroll every scrolling ancestor, the page included, on every step.
+pub fn center_in_box(container: &NodeRef, selector: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(box_element) = container.cast::<web_sys::HtmlElement>() else { return };
+    let Ok(Some(found)) = box_element.query_selector(selector) else { return };
+    let Ok(found) = found.dyn_into::<web_sys::HtmlElement>() else { return };
+    let target = found.offset_top() - box_element.client_height() / 2 + found.offset_height() / 2;
+    box_element.set_scroll_top(target.max(0));
 }
 
 /// The CSS class of a mode.
@@ -62,17 +72,10 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let frame = &timeline.frames[state.cursor.min(state.last())];
     let cpl = frame.cpl();
     let at_end = state.cursor == state.last();
-    let ending = at_end.then(|| match &timeline.ending {
-        Ending::Returned { rax, errno: Some(errno) } => format!(
-            "The call returned {} and errno = {errno} ({}).",
-            *rax as i64,
-            crate::model::linux::errno_name(i64::from(*errno))
-        ),
-        Ending::Returned { rax, errno: None } => {
-            format!("The call returned {}.", crate::model::linux::describe_result(*rax as i64))
-        }
-        Ending::Exited { status } => format!("The process exited with status {status}: exit_group never returns."),
-        Ending::Killed { why } => format!("The process was killed: {why}."),
+    let ending = at_end.then(|| {
+        let text = crate::model::trace::ending(timeline);
+        let mut chars = text.chars();
+        chars.next().map_or_else(String::new, |first| format!("{}{}.", first.to_ascii_uppercase(), chars.as_str()))
     });
     html! {
         <div class={classes!("page", if cpl == Cpl::Ring0 { "in-kernel" } else { "in-user" }, mode_class(state.mode))}

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::app::{Action, State};
-use crate::model::input::set_field;
+use crate::model::input::{is_address, set_field, show_number};
 use crate::model::{Preset, Program, Scenario};
 
 #[derive(Properties, PartialEq)]
@@ -20,18 +20,11 @@ pub fn fields(scenario: &Scenario) -> Vec<(&'static str, String, String, bool)> 
     let mut out = Vec::new();
     let program = scenario.program;
     if program == Program::Raw {
-        out.push(("nr", "syscall number (rax)".to_string(), (scenario.nr as i64).to_string(), false));
+        out.push(("nr", "syscall number (rax)".to_string(), show_number(scenario.nr, false), false));
     }
-    let show = |value: u64, name: &str| -> String {
-        if matches!(name, "buf" | "pathname" | "tp") || value > 0xffff_ffff {
-            format!("{value:#x}")
-        } else {
-            (value as i64).to_string()
-        }
-    };
     for (idx, name) in program.arg_names().iter().enumerate() {
         let field: &'static str = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][idx];
-        out.push((field, (*name).to_string(), show(scenario.args[idx], name), false));
+        out.push((field, (*name).to_string(), show_number(scenario.args[idx], is_address(name)), false));
     }
     if program == Program::Raw {
         out.push((

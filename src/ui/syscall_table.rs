@@ -1,7 +1,6 @@
 //! The syscall table: every entry of Linux 6.12's x86-64 table (or the i386 one for int 0x80), scrollable. From the
 //! bounds check on, the row RAX selects is marked and the check is spelled out.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::model::syscalls::{DispatchOutcome, DispatchTable, SyscallEntry, I386, NR_SYSCALLS_64, X86_64};
@@ -56,17 +55,7 @@ fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
     {
         let container = container.clone();
-        use_effect_with(props.highlight, move |highlight| {
-            if highlight.is_some() {
-                if let Some(box_element) = container.cast::<web_sys::HtmlElement>() {
-                    if let Ok(Some(row)) = box_element.query_selector(".selected") {
-                        if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
-                            box_element.set_scroll_top((row.offset_top() - box_element.client_height() / 2).max(0));
-                        }
-                    }
-                }
-            }
-        });
+        use_effect_with(props.highlight, move |_| super::center_in_box(&container, ".selected"));
     }
     let entries: Vec<&'static SyscallEntry> = if props.i386 {
         I386.iter().collect()
