@@ -111,7 +111,8 @@ for (const link of CASES) {
     expect(await page.evaluate(() => history.length), 'no history entry per step').toBe(historyLength);
     await story.press('ArrowLeft', link.frame + 1, frames);
 
-    // The page's own URL, opened fresh, restores that frame.
+    // The page's own URL (written once the state settles), opened fresh, restores that frame.
+    await expect.poll(() => story.urlParams().get('f')).toBe(String(link.frame + 1));
     const again = new StoryPage(await context.newPage());
     await again.goto(page.url());
     await expectView(again, link, link.frame + 1);

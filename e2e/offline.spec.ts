@@ -39,6 +39,11 @@ test('a whole story makes only same-origin requests', async ({ page, baseURL }, 
   await page.getByTestId('end').click();
   await page.getByTestId('present').click();
   await expect(story.app).toHaveAttribute('data-mode', 'mode-present');
+  // Print: the handout is built on demand (window.print itself is a no-op here; the handout spec prints to PDF).
+  await page.evaluate(() => {
+    window.print = () => {};
+  });
+  await page.getByTestId('print').click();
   await page.emulateMedia({ media: 'print' });
   await expect(story.handout).toBeVisible();
   await page.emulateMedia({ media: 'screen' });

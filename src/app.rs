@@ -50,6 +50,11 @@ pub struct State {
     pub replay: u32,
     /// Bumped when the scenario is replaced from outside the editor (a preset), so the editor resets its fields.
     pub generation: u32,
+    /// The printable handout has been asked for (Print, or the browser's own print): until then it is not built,
+    /// which keeps ~600 elements out of the first render.
+    pub handout: bool,
+    /// Bumped by the Print button; the page prints once the handout is rendered.
+    pub prints: u32,
 }
 
 impl State {
@@ -68,6 +73,8 @@ impl State {
             pings: 0,
             replay: 0,
             generation: 0,
+            handout: false,
+            prints: 0,
         }
     }
 
@@ -156,6 +163,10 @@ pub enum Action {
     Remote(Command),
     /// An edited scenario (already validated by the editor).
     SetScenario(Rc<Scenario>),
+    /// The browser is about to print (its own Print, Ctrl+P): build the handout now.
+    PrepareHandout,
+    /// The Print button: build the handout, then print.
+    Print,
 }
 
 impl Reducible for State {
@@ -205,6 +216,9 @@ impl Reducible for State {
             Action::SetTheme(theme) => Rc::new(State { theme, ..(*self).clone() }),
             Action::SetMode(mode) => Rc::new(State { mode, ..(*self).clone() }),
             Action::DismissNotices => Rc::new(State { notices: Rc::new(Vec::new()), ..(*self).clone() }),
+            Action::PrepareHandout if self.handout => self,
+            Action::PrepareHandout => Rc::new(State { handout: true, ..(*self).clone() }),
+            Action::Print => Rc::new(State { handout: true, prints: self.prints.wrapping_add(1), ..(*self).clone() }),
             Action::Replay => Rc::new(State { replay: self.replay.wrapping_add(1), ..(*self).clone() }),
             Action::SetPreset(preset) => Rc::new(State {
                 timeline: TimelineRef(Rc::new(Timeline::run(&Scenario::preset(preset)))),
@@ -249,6 +263,9 @@ impl Reducible for State {
         }
     }
 }
+
+/// How long the state must stay put before the URL is rewritten to match it.
+pub const URL_SETTLE_MS: u32 = 250;
 
 /// The current URL's query pairs, decoded.
 fn query_pairs() -> Vec<(String, String)> {
@@ -342,11 +359,15 @@ pub fn app() -> Html {
         State::from_link(link, notices)
     });
 
-    // The URL follows the state, without a history entry per step.
+    // The URL follows the state, without a history entry per step, once the state has settled for a moment:
+    // `history.replaceState` costs ~2 ms a call in Chromium, too much to pay on every key press of a quick run
+    // through the frames. A newer state cancels the pending write (dropping the Timeout clears it).
     {
         let link = state.to_link();
         use_effect_with(link, |link| {
-            replace_query(&crate::link::to_query(link));
+            let query = crate::link::to_query(link);
+            let pending = gloo::timers::callback::Timeout::new(URL_SETTLE_MS, move || replace_query(&query));
+            move || drop(pending)
         });
     }
 
@@ -396,6 +417,28 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
+
+    // Printing: the handout is built when the browser announces a print (a DOM change made in `beforeprint`, here
+    // by the render the dispatch schedules as a microtask, is in what prints), and the Print button prints once the
+    // handout it asked for is rendered.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                gloo::events::EventListener::new(&window, "beforeprint", move |_| {
+                    dispatcher.dispatch(Action::PrepareHandout)
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    use_effect_with(state.prints, |prints| {
+        if *prints > 0 {
+            if let Some(window) = web_sys::window() {
+                let _ = window.print();
+            }
+        }
+    });
 
     // Autoplay: an interval while playing; dropped (and so cancelled) when playing stops or the speed changes.
     {

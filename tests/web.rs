@@ -131,6 +131,18 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     let selected = text(&root, "[data-testid=selected-entry]");
     assert!(selected.starts_with('0') && selected.contains("read"), "{selected}");
     assert!(text(&root, "[data-testid=bounds-check]").contains("0 < 463 passes"));
+    // Only the rows around the lookup are built until the reader asks for the whole table.
+    let rows = || root.query_selector_all(".systable tbody tr").unwrap().length() as usize;
+    assert_eq!(rows(), ui::syscall_table::WINDOW_ROWS);
+    assert!(text(&root, "[data-testid=table-window]").contains("numbers 0 to 10"));
+    click(&root, "[data-testid=table-all]");
+    yew::scheduler::flush().await;
+    let x86_64_rows = syscall_explorer::model::syscalls::X86_64
+        .iter()
+        .filter(|entry| entry.abi.is_x64() && entry.nr < syscall_explorer::model::syscalls::NR_SYSCALLS_64)
+        .count();
+    assert_eq!(rows(), x86_64_rows);
+    assert!(text(&root, "[data-testid=selected-entry]").contains("read"));
     handle.destroy();
 
     let root = fresh_root();
@@ -143,6 +155,8 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     yew::scheduler::flush().await;
     assert!(root.query_selector("[data-testid=selected-entry]").unwrap().is_none());
     assert!(text(&root, "[data-testid=bounds-check]").contains("1000 < 463 fails"));
+    // Past the end: the window shows the table's last rows, where 1000 would have been.
+    assert!(text(&root, "[data-testid=table-window]").contains("to 462"), "{}", text(&root, "[data-testid=table-window]"));
     handle.destroy();
 }
 

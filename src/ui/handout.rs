@@ -1,6 +1,7 @@
 //! The printable handout: one page per seed step, each with the step's key frame: the narration, which side of the
-//! wall the CPU is on, and the registers (changed ones marked). Always in the page but shown only in print, so the
-//! browser's own Print (Ctrl+P) gives the handout too; it depends on the timeline only, so stepping never re-renders it.
+//! wall the CPU is on, and the registers (changed ones marked). Built when a print is announced (the Print button, or
+//! the browser's `beforeprint` for Ctrl+P and its menu) and shown only by the print stylesheet; it depends on the
+//! timeline only, so stepping never re-renders it.
 
 use yew::prelude::*;
 

@@ -157,9 +157,9 @@ fn insn_row(props: &InsnRowProps) -> Html {
     html! {
         <tr class={class} aria-current={props.current.then_some("true")}>
             <td class="marker">{ if props.current { "▶" } else { "" } }</td>
-            <td class="addr"><code>{ format!("{:x}", image_insn.addr) }</code></td>
-            <td class="bytes"><code>{ bytes.join(" ") }</code></td>
-            <td class="text"><code>{ image_insn.text }</code></td>
+            <td class="addr">{ format!("{:x}", image_insn.addr) }</td>
+            <td class="bytes">{ bytes.join(" ") }</td>
+            <td class="text">{ image_insn.text }</td>
         </tr>
     }
 }

@@ -122,7 +122,9 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     <ul>{ for timeline.simplifications.iter().map(|note| html! { <li>{ note.clone() }</li> }) }</ul>
                 </aside>
             }
-            <handout::Handout timeline={state.timeline.clone()} />
+            if state.handout {
+                <handout::Handout timeline={state.timeline.clone()} />
+            }
             <footer class="about">
                 <details>
                     <summary>{ "What this model leaves out" }</summary>

@@ -38,7 +38,7 @@ pub fn syscall_table(props: &FrameProps) -> Html {
             <p class={classes!("bounds", dispatch.map(|dispatch| if dispatch.in_range { "ok" } else { "fail" }))} data-testid="bounds-check">
                 { check.unwrap_or_else(|| "The lookup has not happened yet.".to_string()) }
             </p>
-            <Rows i386={i386} highlight={highlight} />
+            <Rows i386={i386} highlight={highlight} looked_up={dispatch.map(|dispatch| dispatch.unr)} />
         </section>
     }
 }
@@ -47,30 +47,62 @@ pub fn syscall_table(props: &FrameProps) -> Html {
 struct RowsProps {
     i386: bool,
     highlight: Option<u32>,
+    /// The number looked up (`unr`), in range or not: the window centres on where it falls.
+    looked_up: Option<u32>,
 }
 
-/// The rows, re-rendered only when the table or the highlight changes.
+/// Rows shown around the looked-up entry until the reader asks for the whole table: enough to see the neighbours,
+/// few enough that the page does not build ~1,400 table cells it may never show.
+pub const WINDOW_ROWS: usize = 11;
+
+/// The rows to show: `WINDOW_ROWS` around `focus` (the first rows before the lookup, the last ones when the number is
+/// past the end), clamped to the table.
+pub fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
+    if len <= WINDOW_ROWS {
+        return 0..len;
+    }
+    let center = focus.unwrap_or(0).min(len - 1);
+    let start = center.saturating_sub(WINDOW_ROWS / 2).min(len - WINDOW_ROWS);
+    start..start + WINDOW_ROWS
+}
+
+/// The rows, re-rendered only when the table, the highlight or the reader's choice of all or some changes.
 #[function_component(Rows)]
 fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
+    let show_all = use_state(|| false);
     {
         let container = container.clone();
-        use_effect_with(props.highlight, move |_| super::center_in_box(&container, ".selected"));
+        use_effect_with((props.highlight, *show_all), move |_| super::center_in_box(&container, ".selected"));
     }
     let entries: Vec<&'static SyscallEntry> = if props.i386 {
         I386.iter().collect()
     } else {
         X86_64.iter().filter(|entry| entry.abi.is_x64() && entry.nr < NR_SYSCALLS_64).collect()
     };
+    let focus = props.looked_up.map(|nr| entries.iter().position(|entry| entry.nr >= nr).unwrap_or(entries.len()));
+    let shown = if *show_all { 0..entries.len() } else { window(entries.len(), focus) };
+    let toggle = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+    };
+    let (first, last) = (entries[shown.start].nr, entries[shown.end - 1].nr);
     html! {
+        <>
+        <p class="table-window">
+            <span data-testid="table-window">{ format!("Showing {} of {} entries (numbers {first} to {last}). ", shown.len(), entries.len()) }</span>
+            <button type="button" class="small" data-testid="table-all" aria-pressed={show_all.to_string()} onclick={toggle}>
+                { if *show_all { "Show the entries around the lookup" } else { "Show the whole table" } }
+            </button>
+        </p>
         <div class="table-scroll" ref={container} tabindex="0" role="region" aria-label="Syscall table entries">
             <table class="systable">
                 <thead><tr><th scope="col">{ "nr" }</th><th scope="col">{ "name" }</th><th scope="col">{ "handler" }</th></tr></thead>
                 <tbody>
-                    { for entries.iter().map(|entry| {
+                    { for entries[shown].iter().map(|entry| {
                         let selected = props.highlight == Some(entry.nr);
                         html! {
-                            <tr class={classes!(selected.then_some("selected"))} data-testid={selected.then_some("selected-entry")}
+                            <tr class={selected.then_some("selected")} data-testid={selected.then_some("selected-entry")}
                                 aria-current={selected.then_some("true")}>
                                 <td class="nr">{ entry.nr }</td>
                                 <td>{ entry.name }</td>
@@ -81,5 +113,30 @@ fn rows(props: &RowsProps) -> Html {
                 </tbody>
             </table>
         </div>
+        </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{window, WINDOW_ROWS};
+
+    #[test]
+    fn the_window_centres_the_lookup_and_stays_inside_the_table() {
+        assert_eq!(window(463, None), 0..WINDOW_ROWS);
+        assert_eq!(window(463, Some(0)), 0..WINDOW_ROWS);
+        assert_eq!(window(463, Some(39)), 34..45);
+        assert_eq!(window(463, Some(462)), 452..463);
+        assert_eq!(window(463, Some(1000)), 452..463);
+        assert_eq!(window(5, Some(3)), 0..5);
+        for len in 1..40 {
+            for focus in 0..50 {
+                let shown = window(len, Some(focus));
+                assert!(shown.end <= len && shown.len() == len.min(WINDOW_ROWS));
+                if focus < len {
+                    assert!(shown.contains(&focus), "len {len} focus {focus} -> {shown:?}");
+                }
+            }
+        }
     }
 }

@@ -136,12 +136,8 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             }
         })
     };
-    let on_print = Callback::from(|_: MouseEvent| {
-        // The handout is always in the page, shown only by the print stylesheet.
-        if let Some(window) = web_sys::window() {
-            let _ = window.print();
-        }
-    });
+    // The handout is built on demand; the app prints once it is rendered.
+    let on_print = props.on_action.reform(|_: MouseEvent| Action::Print);
     let theme_id = match state.theme {
         Theme::Auto => "auto",
         Theme::Light => "light",
