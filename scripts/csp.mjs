@@ -14,11 +14,26 @@ if (!dir) {
 }
 const file = join(dir, 'index.html');
 let html = readFileSync(file, 'utf8');
+// Trunk may minify index.html (Trunk.toml: minify on release), so attributes may come quoted or not: match both, and
+// stop the build if a pattern finds nothing rather than ship a page without its policy.
+function replaceOrFail(pattern, replacement, what) {
+  if (!pattern.test(html)) {
+    console.error(`csp.mjs: cannot find ${what} in ${file}`);
+    process.exit(1);
+  }
+  html = html.replace(pattern, replacement);
+}
 // Let the browser paint the static first screen (ui/prerender.rs) before the WebAssembly is compiled and started:
 // without this yield the main thread goes straight from parsing to instantiating, and the first paint waits for it.
 const yieldToPaint = 'await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));\n';
 if (!html.includes(yieldToPaint)) {
-  html = html.replace(/(<script type="module">\s*\n?import init[^\n]*\n)/, `$1${yieldToPaint}`);
+  replaceOrFail(/(<script type=["']?module["']?>\s*import init[^\n]*\n)/, `$1${yieldToPaint}`, "Trunk's loader script");
+}
+// No preload of the WebAssembly: fetched during parsing it competes with the stylesheet and the first screen's text
+// on a slow link (Lighthouse's simulated mobile network counted it against the largest paint), and the loader above
+// asks for it one frame later anyway, once the first screen is painted.
+if (/<link\b[^>]*\brel=["']?preload\b[^>]*\.wasm/.test(html)) {
+  replaceOrFail(/<link\b(?=[^>]*\brel=["']?preload\b)(?=[^>]*\.wasm\b)[^>]*>/g, '', 'the wasm preload');
 }
 const hashes = [];
 for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
@@ -37,6 +52,6 @@ const policy = [
 ].join('; ');
 const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}" />`;
 html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/g, '');
-html = html.replace(/(<meta charset="utf-8"\s*\/?>)/i, `$1\n    ${meta}`);
+replaceOrFail(/(<meta charset=["']?utf-8["']?\s*\/?>)/i, `$1\n    ${meta}`, 'the charset meta');
 writeFileSync(file, html);
 console.log(`csp.mjs: Content-Security-Policy with ${hashes.length} script hash(es)`);

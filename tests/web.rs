@@ -23,6 +23,19 @@ fn fresh_root() -> web_sys::Element {
     root
 }
 
+/// Lets Yew render, then waits out the page's staged first render (the panels arrive in `PANEL_BATCHES` zero-delay
+/// timeouts after the first pass, see `ui::Explorer`), rendering after each.
+async fn settle() {
+    for _ in 0..=ui::PANEL_BATCHES {
+        yew::scheduler::flush().await;
+        let next_task = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(next_task).await.unwrap();
+    }
+    yew::scheduler::flush().await;
+}
+
 fn text(root: &web_sys::Element, selector: &str) -> String {
     root.query_selector(selector)
         .unwrap()
@@ -48,7 +61,7 @@ fn press(key: &str) {
 async fn the_app_mounts_with_the_seven_steps_and_the_first_frame() {
     let root = fresh_root();
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
+    settle().await;
     assert_eq!(text(&root, "h1"), "Syscall Explorer");
     assert_eq!(root.query_selector_all("[data-testid=seed-steps] li").unwrap().length(), 7);
     assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
@@ -60,9 +73,9 @@ async fn the_app_mounts_with_the_seven_steps_and_the_first_frame() {
 async fn next_and_keys_move_through_the_frames_and_mark_what_changed() {
     let root = fresh_root();
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
+    settle().await;
     click(&root, "[data-testid=step-forward]");
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 2 of "));
     // The first instruction loads fd into RDI: RDI is marked changed, RAX is not.
     let rdi = root.query_selector("[data-testid=reg-rdi]").unwrap().unwrap();
@@ -71,14 +84,14 @@ async fn next_and_keys_move_through_the_frames_and_mark_what_changed() {
     let rax = root.query_selector("[data-testid=reg-rax]").unwrap().unwrap();
     assert_eq!(rax.get_attribute("data-changed").as_deref(), Some("false"));
     press("ArrowLeft");
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
     press("End");
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=ending]").contains("returned 59"));
     press("PageUp");
     press("Home");
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
     handle.destroy();
 }
@@ -109,7 +122,7 @@ async fn after_syscall_exactly_the_registers_syscall_writes_are_marked() {
     let handle =
         yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), AtFrameProps { preset: Preset::Read, frame })
             .render();
-    yew::scheduler::flush().await;
+    settle().await;
     let changed: Vec<String> = (0..root.query_selector_all("tr[data-changed=true]").unwrap().length())
         .filter_map(|idx| root.query_selector_all("tr[data-changed=true]").unwrap().item(idx))
         .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
@@ -127,7 +140,7 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     let handle =
         yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), AtFrameProps { preset: Preset::Read, frame })
             .render();
-    yew::scheduler::flush().await;
+    settle().await;
     let selected = text(&root, "[data-testid=selected-entry]");
     assert!(selected.starts_with('0') && selected.contains("read"), "{selected}");
     assert!(text(&root, "[data-testid=bounds-check]").contains("0 < 463 passes"));
@@ -136,7 +149,7 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     assert_eq!(rows(), ui::syscall_table::WINDOW_ROWS);
     assert!(text(&root, "[data-testid=table-window]").contains("numbers 0 to 10"));
     click(&root, "[data-testid=table-all]");
-    yew::scheduler::flush().await;
+    settle().await;
     let x86_64_rows = syscall_explorer::model::syscalls::X86_64
         .iter()
         .filter(|entry| entry.abi.is_x64() && entry.nr < syscall_explorer::model::syscalls::NR_SYSCALLS_64)
@@ -152,7 +165,7 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
         AtFrameProps { preset: Preset::UnknownNumber, frame },
     )
     .render();
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(root.query_selector("[data-testid=selected-entry]").unwrap().is_none());
     assert!(text(&root, "[data-testid=bounds-check]").contains("1000 < 463 fails"));
     // Past the end: the window shows the table's last rows, where 1000 would have been.
@@ -164,24 +177,24 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
 async fn a_bad_number_in_the_editor_shows_a_message_and_keeps_the_scenario() {
     let root = fresh_root();
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
+    settle().await;
     let input: web_sys::HtmlInputElement =
         root.query_selector("[data-testid=field-arg2]").unwrap().unwrap().dyn_into().unwrap();
     input.set_value("lots");
     let init = web_sys::InputEventInit::new();
     init.set_bubbles(true);
     input.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap()).unwrap();
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=field-arg2-error]").contains("not a number"));
     click(&root, "[data-testid=end]");
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=ending]").contains("returned 59"), "the last good scenario still runs");
     input.set_value("5");
     input.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap()).unwrap();
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(root.query_selector("[data-testid=field-arg2-error]").unwrap().is_none());
     click(&root, "[data-testid=end]");
-    yew::scheduler::flush().await;
+    settle().await;
     assert!(text(&root, "[data-testid=ending]").contains("returned 5"));
     handle.destroy();
 }

@@ -64,9 +64,28 @@ pub struct ExplorerProps {
     pub on_action: Callback<Action>,
 }
 
+/// How many render passes the panels arrive in after the first one (see [`Explorer`]).
+pub const PANEL_BATCHES: u8 = 4;
+
 /// The page layout: header, steps, narration and controls, then the panels.
+///
+/// The first render builds only the part that answers the reader (title, steps, narration, controls); the panels
+/// follow in [`PANEL_BATCHES`] short renders, each in a task of its own (a zero-delay timeout), so the controls work
+/// as soon as they are drawn, a click is never queued behind one long start-up task, and the browser can paint in
+/// between. Panels already shown are not re-rendered by a later batch: their props (the state) are unchanged.
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
+    let revealed = use_state(|| 0u8);
+    {
+        let revealed = revealed.clone();
+        use_effect_with(*revealed, move |shown| {
+            let next = *shown + 1;
+            let pending = (next <= PANEL_BATCHES)
+                .then(|| gloo::timers::callback::Timeout::new(0, move || revealed.set(next)));
+            move || drop(pending)
+        });
+    }
+    let batch = |number: u8| *revealed >= number;
     let state = &props.state;
     let timeline = &state.timeline;
     let frame = &timeline.frames[state.cursor.min(state.last())];
@@ -108,15 +127,23 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 }
             </section>
             <controls::Controls state={state.clone()} on_action={props.on_action.clone()} />
-            <main class="panels">
-                <wall::Wall state={state.clone()} on_action={props.on_action.clone()} />
-                <register_file::RegisterFile state={state.clone()} on_action={props.on_action.clone()} />
-                <listing::Listings state={state.clone()} />
-                <kernel_work::KernelWork state={state.clone()} />
-                <syscall_table::SyscallTable state={state.clone()} />
-                <memory_view::MemoryView state={state.clone()} />
+            <main class="panels" aria-busy={(!batch(PANEL_BATCHES)).then_some("true")}>
+                if batch(1) {
+                    <wall::Wall state={state.clone()} on_action={props.on_action.clone()} />
+                    <register_file::RegisterFile state={state.clone()} on_action={props.on_action.clone()} />
+                }
+                if batch(2) {
+                    <listing::Listings state={state.clone()} />
+                }
+                if batch(3) {
+                    <kernel_work::KernelWork state={state.clone()} />
+                    <syscall_table::SyscallTable state={state.clone()} />
+                }
+                if batch(4) {
+                    <memory_view::MemoryView state={state.clone()} />
+                }
             </main>
-            if !timeline.simplifications.is_empty() {
+            if batch(PANEL_BATCHES) && !timeline.simplifications.is_empty() {
                 <aside class="simplified" data-testid="simplified">
                     <h2>{ "Simplified here" }</h2>
                     <ul>{ for timeline.simplifications.iter().map(|note| html! { <li>{ note.clone() }</li> }) }</ul>
