@@ -61,10 +61,7 @@ pub fn kernel_work(props: &FrameProps) -> Html {
         }
     }
     let list = use_node_ref();
-    {
-        let list = list.clone();
-        use_effect_with(cursor, move |_| super::center_in_box(&list, ".current"));
-    }
+    super::use_center_in_box(&list, ".current", cursor);
     let current_work = steps.iter().find(|(index, ..)| *index == cursor).map(|(_, _, _, work)| *work);
     let title = if timeline.scenario.program == crate::model::Program::VdsoClockGettime {
         "The vDSO's work (in ring 3)"

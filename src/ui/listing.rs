@@ -108,10 +108,7 @@ struct ListingProps {
 #[function_component(Listing)]
 fn listing(props: &ListingProps) -> Html {
     let container = use_node_ref();
-    {
-        let container = container.clone();
-        use_effect_with(props.current, move |_| super::center_in_box(&container, ".current"));
-    }
+    super::use_center_in_box(&container, ".current", props.current);
     html! {
         <div class="listing" data-testid={props.testid.clone()}>
             <h3>{ props.title.clone() }</h3>

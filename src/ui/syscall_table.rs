@@ -71,10 +71,7 @@ pub fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
 fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
     let show_all = use_state(|| false);
-    {
-        let container = container.clone();
-        use_effect_with((props.highlight, *show_all), move |_| super::center_in_box(&container, ".selected"));
-    }
+    super::use_center_in_box(&container, ".selected", (props.highlight, *show_all));
     let entries: Vec<&'static SyscallEntry> = if props.i386 {
         I386.iter().collect()
     } else {
