@@ -23,15 +23,15 @@ fn fresh_root() -> web_sys::Element {
     root
 }
 
-/// Lets Yew render, then waits out the page's staged first render (the panels arrive in `PANEL_BATCHES` zero-delay
-/// timeouts after the first pass, see `ui::Explorer`), rendering after each.
+/// Lets Yew render, then waits out the page's staged first render (the panels arrive in `PANEL_BATCHES` animation
+/// frames after the first pass, see `ui::Explorer`), rendering after each.
 async fn settle() {
     for _ in 0..=ui::PANEL_BATCHES {
         yew::scheduler::flush().await;
-        let next_task = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
+        let next_frame = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
         });
-        wasm_bindgen_futures::JsFuture::from(next_task).await.unwrap();
+        wasm_bindgen_futures::JsFuture::from(next_frame).await.unwrap();
     }
     yew::scheduler::flush().await;
 }

@@ -105,58 +105,119 @@ struct ListingProps {
     testid: AttrValue,
 }
 
+/// A listing's table as HTML. It is the same for the whole timeline, so it is built once, as one string the browser
+/// parses in one call, rather than as ~800 elements through the virtual DOM (that was most of the page's first render
+/// and a good part of every step's diff). What changes from step to step, the marks, is set by [`mark_rows`].
+fn table_html(routines: &[&'static Routine], coverage: &Coverage) -> String {
+    let mut html = String::from("<table>");
+    for found in routines {
+        html.push_str(&format!(
+            "<tr class=\"routine-name\"><th colspan=\"4\" scope=\"rowgroup\">{}:</th></tr>",
+            super::escape_html(found.name)
+        ));
+        for image_insn in found.insns {
+            let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+            let not_run = if coverage.first_run.contains_key(&image_insn.addr) { "" } else { " not-run" };
+            html.push_str(&format!(
+                "<tr class=\"insn{not_run}\"><td class=\"marker\"></td><td class=\"addr\">{:x}</td><td class=\"bytes\">{}</td><td class=\"text\">{}</td></tr>",
+                image_insn.addr,
+                bytes.join(" "),
+                super::escape_html(image_insn.text)
+            ));
+        }
+    }
+    html.push_str("</table>");
+    html
+}
+
+/// The class a row has at this frame: the next instruction to run (`current`), already run (`done`), never run by
+/// this scenario (`not-run`).
+fn row_class(image_insn: &ImageInsn, coverage: &Coverage, current: u64, cursor: usize) -> &'static str {
+    match (image_insn.addr == current, coverage.first_run.get(&image_insn.addr)) {
+        (true, Some(first)) if *first <= cursor => "insn current done",
+        (true, Some(_)) => "insn current",
+        (true, None) => "insn current not-run",
+        (false, Some(first)) if *first <= cursor => "insn done",
+        (false, Some(_)) => "insn",
+        (false, None) => "insn not-run",
+    }
+}
+
+/// Sets each row's marks for this frame, touching only the rows whose marks change (a step changes two or three).
+fn mark_rows(container: &NodeRef, routines: &[&'static Routine], coverage: &Coverage, current: u64, cursor: usize) {
+    let Some(scroll_box) = container.cast::<web_sys::Element>() else { return };
+    let Ok(rows) = scroll_box.query_selector_all("tr.insn") else { return };
+    let insns = routines.iter().flat_map(|found| found.insns.iter());
+    for (index, image_insn) in insns.enumerate() {
+        let Some(row) = rows.item(index as u32) else { break };
+        let Ok(row) = wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(row) else { continue };
+        let class = row_class(image_insn, coverage, current, cursor);
+        if row.class_name() != class {
+            row.set_class_name(class);
+            let _ = if image_insn.addr == current {
+                row.set_attribute("aria-current", "true")
+            } else {
+                row.remove_attribute("aria-current")
+            };
+        }
+    }
+}
+
 #[function_component(Listing)]
 fn listing(props: &ListingProps) -> Html {
     let container = use_node_ref();
-    super::use_center_in_box(&container, ".current", props.current);
+    let table = use_memo((props.routines.clone(), props.coverage.clone()), |(routines, coverage)| {
+        AttrValue::from(table_html(routines, coverage))
+    });
+    {
+        let container = container.clone();
+        let (routines, coverage) = (props.routines.clone(), props.coverage.clone());
+        use_effect_with((props.current, props.cursor, table.clone()), move |(current, cursor, _)| {
+            mark_rows(&container, &routines, &coverage, *current, *cursor)
+        });
+    }
+    super::use_center_in_box(&container, ".current", (props.current, table.clone()));
     html! {
         <div class="listing" data-testid={props.testid.clone()}>
             <h3>{ props.title.clone() }</h3>
             <div class="listing-scroll" ref={container} tabindex="0" role="region" aria-label={props.title.clone()}>
-                <table>
-                    { for props.routines.iter().map(|found| html! {
-                        <>
-                            <tr class="routine-name"><th colspan="4" scope="rowgroup">{ format!("{}:", found.name) }</th></tr>
-                            { for found.insns.iter().map(|image_insn| html! {
-                                <InsnRow
-                                    image_insn={image_insn}
-                                    current={image_insn.addr == props.current}
-                                    done={props.coverage.first_run.get(&image_insn.addr).is_some_and(|first| *first <= props.cursor)}
-                                    not_run={!props.coverage.first_run.contains_key(&image_insn.addr)} />
-                            }) }
-                        </>
-                    }) }
-                </table>
+                { Html::from_html_unchecked((*table).clone()) }
             </div>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct InsnRowProps {
-    image_insn: &'static ImageInsn,
-    current: bool,
-    done: bool,
-    not_run: bool,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Preset, Scenario};
 
-/// One line of a listing. A component of its own so that a step re-renders only the rows whose marks change.
-#[function_component(InsnRow)]
-fn insn_row(props: &InsnRowProps) -> Html {
-    let image_insn = props.image_insn;
-    let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    let class = classes!(
-        "insn",
-        props.current.then_some("current"),
-        props.done.then_some("done"),
-        props.not_run.then_some("not-run"),
-    );
-    html! {
-        <tr class={class} aria-current={props.current.then_some("true")}>
-            <td class="marker">{ if props.current { "▶" } else { "" } }</td>
-            <td class="addr">{ format!("{:x}", image_insn.addr) }</td>
-            <td class="bytes">{ bytes.join(" ") }</td>
-            <td class="text">{ image_insn.text }</td>
-        </tr>
+    #[test]
+    fn the_table_has_a_row_per_instruction_and_escapes_the_text() {
+        let timeline = Timeline::run(&Scenario::preset(Preset::Read));
+        let coverage = Coverage::of(&timeline);
+        let html = table_html(&coverage.kernel, &coverage);
+        let insns: usize = coverage.kernel.iter().map(|found| found.insns.len()).sum();
+        assert_eq!(html.matches("<tr class=\"insn").count(), insns);
+        assert_eq!(html.matches("scope=\"rowgroup\"").count(), coverage.kernel.len());
+        assert!(!html.contains("<<") && html.starts_with("<table>") && html.ends_with("</table>"));
+    }
+
+    #[test]
+    fn each_instruction_is_current_done_or_not_run_as_the_timeline_says() {
+        let timeline = Timeline::run(&Scenario::preset(Preset::Read));
+        let coverage = Coverage::of(&timeline);
+        let all: Vec<&ImageInsn> = coverage.user.iter().chain(&coverage.kernel).flat_map(|found| found.insns).collect();
+        for (cursor, frame) in timeline.frames.iter().enumerate() {
+            let current = frame.machine.cpu.rip;
+            let classes: Vec<&str> = all.iter().map(|insn| row_class(insn, &coverage, current, cursor)).collect();
+            assert!(classes.iter().filter(|class| class.contains("current")).count() <= 1, "frame {cursor}");
+            for (insn, class) in all.iter().zip(&classes) {
+                let ran_by_now = timeline.frames[..=cursor]
+                    .iter()
+                    .any(|seen| matches!(seen.executed, Executed::Insn(ran) if ran.addr == insn.addr));
+                assert_eq!(class.contains("done"), ran_by_now, "frame {cursor} {:x}", insn.addr);
+            }
+        }
     }
 }
