@@ -169,7 +169,11 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     assert!(root.query_selector("[data-testid=selected-entry]").unwrap().is_none());
     assert!(text(&root, "[data-testid=bounds-check]").contains("1000 < 463 fails"));
     // Past the end: the window shows the table's last rows, where 1000 would have been.
-    assert!(text(&root, "[data-testid=table-window]").contains("to 462"), "{}", text(&root, "[data-testid=table-window]"));
+    assert!(
+        text(&root, "[data-testid=table-window]").contains("to 462"),
+        "{}",
+        text(&root, "[data-testid=table-window]")
+    );
     handle.destroy();
 }
 
