@@ -91,7 +91,10 @@ async function withBrowser(fn) {
 }
 
 try {
-  await section('sizes', 'transfer sizes', async () => measureSizes(SETTINGS.dist));
+  await section('sizes', 'transfer sizes', async () => ({
+    ...measureSizes(SETTINGS.dist),
+    floor: existsSync(join(SETTINGS.floorDist, 'index.html')) ? measureSizes(SETTINGS.floorDist) : null,
+  }));
   await section('loads', `cold loads x${SETTINGS.loads}, 1x and 4x CPU`, () =>
     withBrowser((browser) => measureLoads(browser, { appUrl: app.url, baselineUrl: baseline.url, loads: SETTINGS.loads })),
   );
@@ -134,6 +137,10 @@ function row(figure, value, budget, ok, noisy = false) {
 
 if (s.sizes) {
   row('Total transfer, gzipped (as served)', `${kib(s.sizes.totalServed)} (${s.sizes.totalServed} B)`, '<= 150 KiB', s.sizes.totalServed <= BUDGET_BYTES);
+  if (s.sizes.floor) {
+    const floor = s.sizes.floor.totalServed;
+    row('  framework floor: a Yew counter page, same build', `${kib(floor)}; leaves ${kib(BUDGET_BYTES - floor)} of the budget, the explainer uses ${kib(s.sizes.totalServed - floor)}`, '-', null);
+  }
 }
 if (s.loads) {
   const noisy = s.loads.noise?.busy;

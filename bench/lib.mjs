@@ -22,6 +22,8 @@ function intEnv(name, fallback) {
 export const SETTINGS = {
   dist: resolve(REPO, process.env.BENCH_DIST ?? 'artifacts/bench/dist'),
   baselineDir: resolve(REPO, process.env.BENCH_BASELINE_DIR ?? 'artifacts/bench/baseline'),
+  // The framework floor (bench/floor/, a Yew counter built like the app), if bench.sh built it.
+  floorDist: resolve(REPO, process.env.BENCH_FLOOR_DIST ?? 'artifacts/bench/floor'),
   out: resolve(REPO, process.env.BENCH_OUT ?? 'artifacts/bench'),
   loads: intEnv('BENCH_LOADS', 7),
   keySteps: intEnv('BENCH_KEY_STEPS', 200),

@@ -37,8 +37,6 @@ test('a whole story makes only same-origin requests', async ({ page, baseURL }, 
   await page.getByTestId('theme').selectOption('dark');
   await page.getByTestId('radix').click();
   await page.getByTestId('end').click();
-  await page.getByTestId('present').click();
-  await expect(story.app).toHaveAttribute('data-mode', 'mode-present');
   // Print: the handout is built on demand (window.print itself is a no-op here; the handout spec prints to PDF).
   await page.evaluate(() => {
     window.print = () => {};
@@ -47,6 +45,8 @@ test('a whole story makes only same-origin requests', async ({ page, baseURL }, 
   await page.emulateMedia({ media: 'print' });
   await expect(story.handout).toBeVisible();
   await page.emulateMedia({ media: 'screen' });
+  await page.getByTestId('present').click();
+  await expect(story.app).toHaveAttribute('data-mode', 'mode-present');
   await page.waitForLoadState('networkidle');
   await story.shot('offline-end', testInfo);
 

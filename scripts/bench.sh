@@ -3,8 +3,9 @@
 # snapshots dist/ to artifacts/bench/dist/ and serves it on 127.0.0.1 with gzip (scripts/static-server.mjs) next to a
 # static baseline page with the same text (bench/baseline.html: no script, no WebAssembly), then measures both in
 # headless Chromium and Lighthouse 12.2.3, prints a table (figure, value, budget, met) and writes
-# artifacts/bench/report.json. A missed budget is printed, never an error: the exit status is 0 unless the build or
-# the measuring itself failed. About 7 minutes on two cores (2 of them autoplay).
+# artifacts/bench/report.json. It also builds bench/floor (a Yew counter page, built like the app) for the size floor.
+# A missed budget is printed, never an error: the exit status is 0 unless the build or the measuring itself failed.
+# About 7 minutes on two cores (2 of them autoplay).
 #
 #   scripts/bench.sh                 setup, build, measure everything
 #   scripts/bench.sh --no-setup      skip setup (the tools are known to be there; checks them anyway)
@@ -28,7 +29,7 @@ for arg in "$@"; do
         --no-setup) do_setup=false ;;
         --no-build) do_build=false ;;
         -h | --help)
-            sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -70,6 +71,9 @@ if $do_build; then
     build_commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     build_dirty="$(git status --porcelain -- src static index.html Cargo.toml Cargo.lock Trunk.toml 2>/dev/null | wc -l)"
     trunk build --release
+    banner "bench: the framework floor (bench/floor: a Yew counter, the same tools and release profile)"
+    # Same target directory as the app, so the shared dependencies are built once.
+    (cd bench/floor && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" trunk build --release --dist "$ROOT/artifacts/bench/floor")
 fi
 
 # Measure a snapshot: other people's builds may replace dist/ while the benchmark runs.
