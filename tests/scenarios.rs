@@ -204,3 +204,59 @@ cases! {
     /// The vDSO with a bad timespec pointer: plain user code faults, SIGSEGV, no -EFAULT.
     vdso_bad_pointer_segfaults: VdsoClockGettime ["tp" = "0x10"];
 }
+
+/// Where `pt_regs` keeps each general register the entry code saves.
+fn pt_regs_slot(gpr: syscall_explorer::model::cpu::Gpr) -> Option<u64> {
+    use syscall_explorer::model::cpu::Gpr;
+    use syscall_explorer::model::layout::pt_regs;
+    Some(match gpr {
+        Gpr::R15 => pt_regs::R15,
+        Gpr::R14 => pt_regs::R14,
+        Gpr::R13 => pt_regs::R13,
+        Gpr::R12 => pt_regs::R12,
+        Gpr::Rbp => pt_regs::BP,
+        Gpr::Rbx => pt_regs::BX,
+        Gpr::R11 => pt_regs::R11,
+        Gpr::R10 => pt_regs::R10,
+        Gpr::R9 => pt_regs::R9,
+        Gpr::R8 => pt_regs::R8,
+        Gpr::Rcx => pt_regs::CX,
+        Gpr::Rdx => pt_regs::DX,
+        Gpr::Rsi => pt_regs::SI,
+        Gpr::Rdi => pt_regs::DI,
+        Gpr::Rax | Gpr::Rsp => return None,
+    })
+}
+
+/// The page labels a register "saved in pt_regs; zeroed" exactly where `Timeline::cleared_regs` says so: every such
+/// register holds 0, pt_regs holds the value it had when the program trapped, and the set is empty in user mode.
+#[test]
+fn cleared_registers_hold_zero_and_their_user_value_is_in_pt_regs() {
+    use syscall_explorer::model::cpu::{Cpl, Gpr};
+    use syscall_explorer::model::layout::PT_REGS;
+    use syscall_explorer::model::memory::Access;
+    let mut seen_cleared = 0;
+    for preset in Preset::ALL {
+        let timeline = Timeline::run(&Scenario::preset(preset));
+        let cleared = timeline.cleared_regs();
+        assert_eq!(cleared.len(), timeline.frames.len());
+        for (frame, set) in timeline.frames.iter().zip(&cleared) {
+            if frame.cpl() == Cpl::Ring3 {
+                assert_eq!(*set, 0, "{} frame {}: cleared registers in user mode", preset.id(), frame.index + 1);
+                continue;
+            }
+            let trap = &timeline.frames[timeline.trap_frame().expect("in ring 0 only after a trap")];
+            for gpr in Gpr::ALL.into_iter().filter(|gpr| set & (1 << *gpr as u16) != 0) {
+                seen_cleared += 1;
+                let at = format!("{} frame {} {}", preset.id(), frame.index + 1, gpr.name());
+                assert_eq!(frame.machine.cpu.get(gpr), 0, "{at}: marked cleared but not zero");
+                let slot = pt_regs_slot(gpr).unwrap_or_else(|| panic!("{at}: not a register pt_regs saves"));
+                let saved = frame.machine.mem.read_le(PT_REGS + slot, 8, Access::Kernel).unwrap();
+                // `int 0x80` saves the 64-bit registers as they were; `syscall` too (RCX and R11 already hold RIP
+                // and RFLAGS by then).
+                assert_eq!(saved, trap.machine.cpu.get(gpr), "{at}: pt_regs does not hold the trap-time value");
+            }
+        }
+    }
+    assert!(seen_cleared > 100, "CLEAR_REGS clears registers in the trapping scenarios ({seen_cleared} seen)");
+}

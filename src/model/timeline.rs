@@ -319,6 +319,35 @@ impl Timeline {
         })
     }
 
+    /// For each frame, the registers whose user value the entry code has saved in pt_regs and then zeroed
+    /// (CLEAR_REGS), as a bit set over [`Gpr`](super::cpu::Gpr) encodings: from the `ClearReg` instruction until
+    /// the register is written again (`movsxd rsi, eax` for the number, the `PopReg` that puts the user's value
+    /// back). In these frames the register holds 0 and means nothing to the kernel.
+    pub fn cleared_regs(&self) -> Vec<u16> {
+        let mut cleared = 0u16;
+        self.frames
+            .iter()
+            .map(|frame| {
+                let zeroed = match frame.executed {
+                    Executed::Insn(ImageInsn { role: Role::ClearReg(gpr), .. }) => 1 << *gpr as u16,
+                    // Restored, even when the user's value happens to be 0 and nothing visibly changes.
+                    Executed::Insn(ImageInsn { role: Role::PopReg(gpr), .. }) => {
+                        cleared &= !(1 << *gpr as u16);
+                        0
+                    }
+                    _ => 0,
+                };
+                for reg in &frame.changed_regs {
+                    if let Reg::Gpr(gpr) = reg {
+                        cleared &= !(1 << *gpr as u16);
+                    }
+                }
+                cleared |= zeroed;
+                cleared
+            })
+            .collect()
+    }
+
     /// The first frame of each seed step present in this run.
     pub fn step_starts(&self) -> Vec<(SeedStep, usize)> {
         let mut starts: Vec<(SeedStep, usize)> = Vec::new();

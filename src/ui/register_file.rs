@@ -95,9 +95,13 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     } else {
         "user stack pointer"
     };
+    let cleared_regs = use_memo(state.timeline.clone(), |timeline| timeline.cleared_regs());
+    let cleared = cleared_regs.get(frame.index).copied().unwrap_or(0);
     let role_now = |gpr: Gpr| match gpr {
         Gpr::Rsp => stack_role,
-        _ if in_c => kernel_role(gpr, program),
+        _ if in_c && !kernel_role(gpr, program).is_empty() => kernel_role(gpr, program),
+        _ if cleared & (1 << gpr as u16) != 0 => "user value saved in pt_regs; zeroed",
+        _ if in_c => "",
         _ => role(gpr, program),
     };
     let cpl_of = |selector: u16| Cpl::of_selector(selector).number();
