@@ -3,8 +3,10 @@
 //
 // The browser is Debian's /usr/bin/chromium (scripts/setup.sh --test installs it): never `npx playwright install`,
 // which downloads a browser and fails on machines that reach only package registries.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+
+const QUIET_FLAGS: string[] = JSON.parse(readFileSync('scripts/chromium-flags.json', 'utf8')).quiet;
 
 const port = Number(process.env.E2E_PORT ?? 8099);
 const baseURL = `http://127.0.0.1:${port}/`;
@@ -29,16 +31,9 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      // Quiet on a closed network (see TOOLCHAIN notes); Playwright adds headless, no-sandbox and a fresh profile.
-      args: [
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+      // Quiet on a closed network (scripts/chromium-flags.json, shared with the benchmark); Playwright adds
+      // headless, no-sandbox and a fresh profile.
+      args: QUIET_FLAGS,
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -36,15 +36,9 @@ export const SETTINGS = {
 /** The viewport of every timed run and axe scan (Lighthouse uses its own mobile emulation). */
 export const VIEWPORT = { width: 1280, height: 800 };
 
-/** Chromium flags that keep it quiet on a closed network (shared/TOOLCHAIN.md). */
+/** Chromium flags that keep it quiet on a closed network (scripts/chromium-flags.json, shared with the tests). */
 export const QUIET_FLAGS = [
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
+  ...JSON.parse(readFileSync(resolve(REPO, 'scripts/chromium-flags.json'), 'utf8')).quiet,
   // A benchmark must not be slowed down because Chromium thinks the (headless) window is hidden.
   '--disable-renderer-backgrounding',
   '--disable-background-timer-throttling',
