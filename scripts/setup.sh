@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs to build (and, with --test, to test) and skips what is already there.
 #
-#   scripts/setup.sh          the wasm32 target, Trunk, the wasm-bindgen CLI, wasm-opt (npm binaryen), the crates
+#   scripts/setup.sh          the wasm32 target, Trunk, the wasm-bindgen CLI, wasm-opt and terser (npm), the crates
 #   scripts/setup.sh --test   all that, plus rustfmt and clippy, Chromium and chromedriver, and Playwright
 #
 # Safe to run again and again: each step checks first and says whether it installs or skips. The first run takes about
@@ -122,7 +122,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------------------------------
-# npm packages. `dependencies` hold the build tools (binaryen for wasm-opt), `devDependencies` the test tools
+# npm packages. `dependencies` hold the build tools (binaryen for wasm-opt, terser), `devDependencies` the test tools
 # (Playwright, axe). A stamp in node_modules records which lockfile and which set were installed, so a second run skips.
 if $with_test; then npm_set="test"; else npm_set="build"; fi
 step "npm packages ($npm_set set) from package-lock.json"
