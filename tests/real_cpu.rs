@@ -41,7 +41,6 @@ mod real {
     use syscall_explorer::model::input::set_field;
     use syscall_explorer::model::layout::{BUF_ADDR, DO_SYSCALL_64};
     use syscall_explorer::model::linux;
-    use syscall_explorer::model::machine::Machine;
     use syscall_explorer::model::program::{insn_at, routine, Role};
     use syscall_explorer::model::scenario::DEFAULT_NOTES;
     use syscall_explorer::model::timeline::Builder;
@@ -255,13 +254,7 @@ mod real {
         let syscall_insn = routine(ROUTINES, "read")
             .and_then(|wrapper| wrapper.insns.iter().find(|image_insn| image_insn.role == Role::Syscall))
             .expect("the read wrapper has a syscall instruction");
-        let mut builder = Builder {
-            machine: Machine::boot(scenario),
-            frames: Vec::new(),
-            dispatch: None,
-            simplifications: Vec::new(),
-            scenario: scenario.clone(),
-        };
+        let mut builder = Builder::new(scenario);
         builder.machine.cpu.gpr = regs;
         builder.machine.cpu.rflags = rflags;
         builder.machine.cpu.rip = syscall_insn.addr;

@@ -235,12 +235,23 @@ fn cleared_registers_hold_zero_and_their_user_value_is_in_pt_regs() {
     use syscall_explorer::model::cpu::{Cpl, Gpr};
     use syscall_explorer::model::layout::PT_REGS;
     use syscall_explorer::model::memory::Access;
+    use syscall_explorer::model::program::Role;
+    use syscall_explorer::model::timeline::Executed;
     let mut seen_cleared = 0;
     for preset in Preset::ALL {
         let timeline = Timeline::run(&Scenario::preset(preset));
         let cleared = timeline.cleared_regs();
         assert_eq!(cleared.len(), timeline.frames.len());
         for (frame, set) in timeline.frames.iter().zip(&cleared) {
+            // A register the instruction just wrote is no longer "cleared", even if it got 0 again (read's
+            // `movsxd rsi, eax` with nr 0).
+            if let Executed::Insn(image_insn) = frame.executed {
+                if let (Some(written), false) =
+                    (image_insn.insn.destination(), matches!(image_insn.role, Role::ClearReg(_)))
+                {
+                    assert_eq!(set & (1 << written as u16), 0, "{} frame {}", preset.id(), frame.index + 1);
+                }
+            }
             if frame.cpl() == Cpl::Ring3 {
                 assert_eq!(*set, 0, "{} frame {}: cleared registers in user mode", preset.id(), frame.index + 1);
                 continue;

@@ -129,3 +129,17 @@ pub enum Insn {
     /// `hlt`.
     Hlt,
 }
+
+impl Insn {
+    /// The general register this instruction names as its destination, if any, whether or not the value changes
+    /// (`pop r8` of a 0 into a 0 still writes R8). Implicit writes (RSP by push and pop, RCX and R11 by `syscall`)
+    /// are not destinations.
+    pub fn destination(&self) -> Option<Gpr> {
+        match *self {
+            Insn::Mov { dst: Operand::Reg(gpr), .. } => Some(gpr),
+            Insn::Alu { dst: Operand::Reg(gpr), op, .. } if !matches!(op, AluOp::Cmp | AluOp::Test) => Some(gpr),
+            Insn::Movsxd { dst, .. } | Insn::Lea { dst, .. } | Insn::Neg { dst, .. } | Insn::Pop { dst } => Some(dst),
+            _ => None,
+        }
+    }
+}

@@ -194,6 +194,17 @@ fn mem_changes(before: &Machine, after: &Machine) -> Vec<MemChange> {
 }
 
 impl Builder {
+    /// A builder at the scenario's boot state, with no frames yet.
+    pub fn new(scenario: &Scenario) -> Builder {
+        Builder {
+            machine: Machine::boot(scenario),
+            frames: Vec::new(),
+            dispatch: None,
+            simplifications: Vec::new(),
+            scenario: scenario.clone(),
+        }
+    }
+
     /// Records the machine as it is now as a new frame.
     pub fn record(&mut self, step: SeedStep, executed: Executed, key: &str, narration: String) {
         let (changed_regs, changed_mem) = match self.frames.last() {
@@ -225,13 +236,7 @@ impl Timeline {
     /// Runs the scenario to its end and keeps every frame. Never panics: whatever the inputs, the run ends with a
     /// result, an exit or a fault, within [`MAX_FRAMES`].
     pub fn run(scenario: &Scenario) -> Timeline {
-        let mut builder = Builder {
-            machine: Machine::boot(scenario),
-            frames: Vec::new(),
-            dispatch: None,
-            simplifications: Vec::new(),
-            scenario: scenario.clone(),
-        };
+        let mut builder = Builder::new(scenario);
         let start_text = super::narration::start(scenario);
         builder.record(SeedStep::CallLibrary, Executed::Start, "start", start_text);
         let ending = loop {
@@ -321,28 +326,27 @@ impl Timeline {
 
     /// For each frame, the registers whose user value the entry code has saved in pt_regs and then zeroed
     /// (CLEAR_REGS), as a bit set over [`Gpr`](super::cpu::Gpr) encodings: from the `ClearReg` instruction until
-    /// the register is written again (`movsxd rsi, eax` for the number, the `PopReg` that puts the user's value
-    /// back). In these frames the register holds 0 and means nothing to the kernel.
+    /// the register is written again (`movsxd rsi, eax` for the number, the pops that put the user's values back, a
+    /// C step that sets it). In these frames the register holds 0 and means nothing to the kernel.
     pub fn cleared_regs(&self) -> Vec<u16> {
+        let bit = |gpr: super::cpu::Gpr| 1u16 << gpr as u16;
         let mut cleared = 0u16;
         self.frames
             .iter()
             .map(|frame| {
-                let zeroed = match frame.executed {
-                    Executed::Insn(ImageInsn { role: Role::ClearReg(gpr), .. }) => 1 << *gpr as u16,
-                    // Restored, even when the user's value happens to be 0 and nothing visibly changes.
-                    Executed::Insn(ImageInsn { role: Role::PopReg(gpr), .. }) => {
-                        cleared &= !(1 << *gpr as u16);
-                        0
-                    }
-                    _ => 0,
-                };
                 for reg in &frame.changed_regs {
                     if let Reg::Gpr(gpr) = reg {
-                        cleared &= !(1 << *gpr as u16);
+                        cleared &= !bit(*gpr);
                     }
                 }
-                cleared |= zeroed;
+                if let Executed::Insn(image_insn) = frame.executed {
+                    match (image_insn.role, image_insn.insn.destination()) {
+                        (Role::ClearReg(gpr), _) => cleared |= bit(gpr),
+                        // Written, even when the new value equals the old one and nothing visibly changed.
+                        (_, Some(gpr)) => cleared &= !bit(gpr),
+                        (_, None) => {}
+                    }
+                }
                 cleared
             })
             .collect()

@@ -32,7 +32,7 @@ pub fn syscall_table(props: &FrameProps) -> Html {
         <section class="panel table-panel" aria-labelledby="table-heading" data-testid="syscall-table">
             <h2 id="table-heading">{ if i386 { "The i386 syscall table" } else { "The x86-64 syscall table" } }</h2>
             <p class="hint">
-                { format!("Linux 6.12: {} entries, numbers 0 to {}. ", entries(i386).len(), table.nr_syscalls() - 1) }
+                { format!("Linux 6.12: {} entries, numbers 0 to {}. ", entries(i386).count(), table.nr_syscalls() - 1) }
                 { "Since 6.9 the kernel dispatches with a switch generated from this table." }
             </p>
             <p class={classes!("bounds", dispatch.map(|dispatch| if dispatch.in_range { "ok" } else { "fail" }))} data-testid="bounds-check">
@@ -45,12 +45,9 @@ pub fn syscall_table(props: &FrameProps) -> Html {
 
 /// The entries the dispatch can select: the i386 table, or the x86-64 table's `common` and `64` lines (the x32 lines,
 /// numbered from 512, are another ABI's and never reached by a 64-bit `syscall`).
-pub fn entries(i386: bool) -> Vec<&'static SyscallEntry> {
-    if i386 {
-        I386.iter().collect()
-    } else {
-        X86_64.iter().filter(|entry| entry.abi.is_x64() && entry.nr < NR_SYSCALLS_64).collect()
-    }
+pub fn entries(i386: bool) -> impl Iterator<Item = &'static SyscallEntry> {
+    let table: &'static [SyscallEntry] = if i386 { &I386 } else { &X86_64 };
+    table.iter().filter(move |entry| i386 || (entry.abi.is_x64() && entry.nr < NR_SYSCALLS_64))
 }
 
 #[derive(Properties, PartialEq)]
@@ -82,7 +79,7 @@ fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
     let show_all = use_state(|| false);
     super::use_center_in_box(&container, ".selected", (props.highlight, *show_all));
-    let entries = entries(props.i386);
+    let entries: Vec<&'static SyscallEntry> = entries(props.i386).collect();
     let focus = props.looked_up.map(|nr| entries.iter().position(|entry| entry.nr >= nr).unwrap_or(entries.len()));
     let shown = if *show_all { 0..entries.len() } else { window(entries.len(), focus) };
     let toggle = {

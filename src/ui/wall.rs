@@ -69,7 +69,9 @@ pub fn wall(props: &WallProps) -> Html {
                 <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO; leaves only by syscall or int 0x80" }</span></div>
                 <div class="boundary"><span>{ "privilege boundary" }</span></div>
                 <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "entered only at fixed points; left by sysret or iret" }</span></div>
-                <div key={format!("token-{}-{}", state.replay, state.cursor)}
+                // A new element (so its animation runs from the start) only on a crossing frame and on Replay; on
+                // other steps the same element stays, its label changes and a jump across the wall slides it.
+                <div key={format!("token-{}-{}", state.replay, crossing.map_or(0, |_| state.cursor + 1))}
                     class={classes!("token", if kernel { "at-kernel" } else { "at-user" }, crossing.map(|kind| format!("crossing-{kind}")))}
                     data-testid="token">
                     <span class="token-dot" aria-hidden="true">{ "●" }</span>
