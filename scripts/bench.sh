@@ -70,10 +70,10 @@ if $do_build; then
     # What the build is made of: the commit and how many files under src/ differ from it (others may be editing).
     build_commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     build_dirty="$(git status --porcelain -- src static index.html Cargo.toml Cargo.lock Trunk.toml 2>/dev/null | wc -l)"
-    trunk build --release
+    (release_build_env && trunk build --release)
     banner "bench: the framework floor (bench/floor: a Yew counter, the same tools and release profile)"
     # Same target directory as the app, so the shared dependencies are built once.
-    (cd bench/floor && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" trunk build --release --dist "$ROOT/artifacts/bench/floor")
+    (release_build_env && cd bench/floor && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" trunk build --release --dist "$ROOT/artifacts/bench/floor")
 fi
 
 # Measure a snapshot: other people's builds may replace dist/ while the benchmark runs.

@@ -39,3 +39,19 @@ lock_wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { found = 1; next } found && /^version = / { gsub(/"/, "", $3); print $3; exit }' \
         "$ROOT/Cargo.lock"
 }
+
+# Release builds of the WebAssembly use a pinned nightly to rebuild the standard library for size (see
+# CONTRIBUTING.md, "Why release builds use a nightly"): -19 KB gzipped, measured by scripts/bench.sh. Debug builds,
+# tests and clippy stay on stable. scripts/setup.sh installs this toolchain with rust-src.
+RELEASE_TOOLCHAIN=nightly-2026-05-20
+
+# Sets the environment of a release build (`trunk build --release`, `trunk serve --release`): the pinned nightly,
+# the standard library rebuilt with its size-optimised code paths, panics that trap at once (no formatting code, no
+# message: debug builds keep Yew's console message) and no source locations in the binary. RUSTFLAGS apply only to
+# the wasm32 target, because Trunk always passes --target (build scripts and proc macros build without them).
+release_build_env() {
+    export RUSTUP_TOOLCHAIN="$RELEASE_TOOLCHAIN"
+    export CARGO_UNSTABLE_BUILD_STD="std,panic_abort"
+    export CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size"
+    export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+}

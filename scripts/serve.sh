@@ -33,6 +33,8 @@ while (($# > 0)); do
 done
 
 scripts/setup.sh
+# A release build uses the pinned nightly (scripts/env.sh); --dev stays on stable.
+if ((${#profile[@]} > 0)); then release_build_env; fi
 
 banner "Building and serving on http://$address:$port/ (first build about a minute; Ctrl-C stops)"
 exec trunk serve "${profile[@]}" --address "$address" --port "$port"

@@ -34,7 +34,7 @@ done
 setup_start=$SECONDS
 step_start=$SECONDS
 step_no=0
-if $with_test; then n_steps=8; else n_steps=6; fi
+if $with_test; then n_steps=9; else n_steps=7; fi
 
 step() {
     if ((step_no > 0)); then note "($((SECONDS - step_start)) s)"; fi
@@ -68,6 +68,20 @@ else
     note "installing: the app compiles to WebAssembly, which needs the standard library built for wasm32"
     rustup target add wasm32-unknown-unknown
 fi
+
+step "Rust $RELEASE_TOOLCHAIN with rust-src (release builds rebuild the standard library for size)"
+if rustup run "$RELEASE_TOOLCHAIN" rustc --version >/dev/null 2>&1 &&
+    [ -f "$(rustup run "$RELEASE_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ]; then
+    note "present, skipping"
+else
+    note "installing from rustup's dist server (minimal profile + rust-src, about 90 MB): a pinned, dated nightly,"
+    note "so every machine builds the same release; debug builds and the tests stay on stable"
+    rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src
+fi
+# Trunk builds --offline, so the standard library's own crates (compiler_builtins, dlmalloc ...) must be in the cache.
+std_manifest="$(rustup run "$RELEASE_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
+rustup run "$RELEASE_TOOLCHAIN" cargo fetch --quiet --manifest-path "$std_manifest"
+note "$(rustup run "$RELEASE_TOOLCHAIN" rustc --version); the standard library's crates are in the local cache"
 
 if $with_test; then
     step "Rust components rustfmt and clippy (the first two test layers)"

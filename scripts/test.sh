@@ -24,7 +24,7 @@ describe() {
         doc) echo "docs: RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps" ;;
         test) echo "native tests: cargo test --all-targets, then cargo test --doc" ;;
         wasm-test) echo "browser tests: cargo test --target wasm32-unknown-unknown (headless Chromium)" ;;
-        build) echo "release build: trunk build --release (wasm-opt -Oz)" ;;
+        build) echo "release build: trunk build --release (pinned nightly, std rebuilt for size; wasm-opt -Oz)" ;;
         size) echo "size report: scripts/size-report.sh (artifacts/size-report.txt)" ;;
         e2e) echo "end to end: playwright test (release build on 127.0.0.1, screenshots in artifacts/screenshots/)" ;;
         *) return 1 ;;
@@ -42,7 +42,7 @@ run_layer() {
             cargo test --doc
             ;;
         wasm-test) wasm_test ;;
-        build) trunk build --release ;;
+        build) (release_build_env && trunk build --release) ;;
         size) scripts/size-report.sh ;;
         e2e) e2e ;;
     esac

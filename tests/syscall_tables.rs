@@ -89,33 +89,47 @@ fn parse_tbl(text: &str, file_name: &str) -> Vec<TblLine> {
     lines
 }
 
-fn abi_word(abi: Abi) -> &'static str {
+fn abi_letter(abi: Abi) -> &'static str {
     match abi {
-        Abi::Common => "common",
-        Abi::X64 => "64",
-        Abi::X32 => "x32",
-        Abi::I386 => "i386",
+        Abi::Common => "c",
+        Abi::X64 => "6",
+        Abi::X32 => "x",
+        Abi::I386 => "i",
     }
 }
 
-/// One line of the packed table: `nr abi name entry compat noreturn`, where `=` is `sys_<name>` and `-` is none.
-fn packed_line(line: &TblLine) -> String {
-    let default_entry = format!("sys_{}", line.name);
-    let entry = match &line.entry_point {
-        Some(entry) if *entry == default_entry => "=".to_string(),
+/// An entry point column of the packed table: `=` when it is `<prefix><name>`, `-` for none, else the function.
+fn packed_entry(entry: &Option<String>, prefix: &str, name: &str) -> String {
+    match entry {
+        Some(entry) if entry.strip_prefix(prefix) == Some(name) => "=".to_string(),
         Some(entry) => entry.clone(),
         None => "-".to_string(),
-    };
-    let compat = line.compat_entry_point.clone().unwrap_or_else(|| "-".to_string());
-    format!("{} {} {} {entry} {compat} {}", line.nr, abi_word(line.abi), line.name, u8::from(line.noreturn))
+    }
+}
+
+/// One line of the packed table (the format is described in the generated file's header), given the number of the
+/// line before it.
+fn packed_line(line: &TblLine, previous_nr: Option<u32>) -> String {
+    let nr = if previous_nr.map_or(0, |nr| nr + 1) == line.nr { String::new() } else { line.nr.to_string() };
+    let mut fields = vec![format!("{}{nr}", abi_letter(line.abi)), line.name.clone()];
+    fields.push(packed_entry(&line.entry_point, "sys_", &line.name));
+    fields.push(packed_entry(&line.compat_entry_point, "compat_sys_", &line.name));
+    if line.noreturn {
+        fields.push("!".to_string());
+    } else if fields[3] == "-" {
+        fields.pop();
+    }
+    fields.join(" ")
 }
 
 fn render_static(out: &mut String, name: &str, doc: &str, lines: &[TblLine]) {
     writeln!(out, "/// {doc}").unwrap();
     writeln!(out, "pub static {name}: Table = Table::new(").unwrap();
     out.push_str("    \"\\\n");
+    let mut previous_nr = None;
     for line in lines {
-        writeln!(out, "{}\\n\\", packed_line(line)).unwrap();
+        writeln!(out, "{}\\n\\", packed_line(line, previous_nr)).unwrap();
+        previous_nr = Some(line.nr);
     }
     out.push_str("\",\n);\n");
 }
@@ -145,9 +159,11 @@ fn render(tbl_64: &[u8], tbl_32: &[u8]) -> String {
          //!\n\
          //! Without `UPDATE_GENERATED` that test compares this file with the reference files instead.\n\
          //!\n\
-         //! Each table is text, one line per .tbl line: `nr abi name entry compat noreturn`, where `=` stands for\n\
-         //! `sys_<name>` and `-` for none. `syscalls.rs` parses it once, on first use: as text the tables are less than\n\
-         //! half the size in the WebAssembly of the same data as Rust structs.\n\
+         //! Each table is text, one line per .tbl line, `abi nr name entry compat noreturn`, packed: `abi` is `c`\n\
+         //! (common), `6` (64), `x` (x32) or `i` (i386), followed without a space by `nr`, which is left out when it is\n\
+         //! the previous line's plus one (0 for the first); in `entry`, `=` stands for `sys_<name>`, in `compat` for\n\
+         //! `compat_sys_<name>`, and `-` for none; `noreturn` is `!`; a trailing `compat` of `-` is left out. `syscalls.rs` parses it once, on first use: as\n\
+         //! text the tables are less than half the size in the WebAssembly of the same data as Rust structs.\n\
          \n\
          use super::syscalls::Table;\n\n\
          /// `NR_syscalls` for x86-64: the highest `common` or `64` number plus one.\n\

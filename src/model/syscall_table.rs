@@ -13,9 +13,11 @@
 //!
 //! Without `UPDATE_GENERATED` that test compares this file with the reference files instead.
 //!
-//! Each table is text, one line per .tbl line: `nr abi name entry compat noreturn`, where `=` stands for
-//! `sys_<name>` and `-` for none. `syscalls.rs` parses it once, on first use: as text the tables are less than
-//! half the size in the WebAssembly of the same data as Rust structs.
+//! Each table is text, one line per .tbl line, `abi nr name entry compat noreturn`, packed: `abi` is `c`
+//! (common), `6` (64), `x` (x32) or `i` (i386), followed without a space by `nr`, which is left out when it is
+//! the previous line's plus one (0 for the first); in `entry`, `=` stands for `sys_<name>`, in `compat` for
+//! `compat_sys_<name>`, and `-` for none; `noreturn` is `!`; a trailing `compat` of `-` is left out. `syscalls.rs` parses it once, on first use: as
+//! text the tables are less than half the size in the WebAssembly of the same data as Rust structs.
 
 use super::syscalls::Table;
 
@@ -28,874 +30,874 @@ pub const IA32_NR_SYSCALLS: u32 = 463;
 /// `syscall_64.tbl`: 411 lines (`common`, `64` and `x32`), in file order.
 pub static X86_64: Table = Table::new(
     "\
-0 common read = - 0\n\
-1 common write = - 0\n\
-2 common open = - 0\n\
-3 common close = - 0\n\
-4 common stat sys_newstat - 0\n\
-5 common fstat sys_newfstat - 0\n\
-6 common lstat sys_newlstat - 0\n\
-7 common poll = - 0\n\
-8 common lseek = - 0\n\
-9 common mmap = - 0\n\
-10 common mprotect = - 0\n\
-11 common munmap = - 0\n\
-12 common brk = - 0\n\
-13 64 rt_sigaction = - 0\n\
-14 common rt_sigprocmask = - 0\n\
-15 64 rt_sigreturn = - 0\n\
-16 64 ioctl = - 0\n\
-17 common pread64 = - 0\n\
-18 common pwrite64 = - 0\n\
-19 64 readv = - 0\n\
-20 64 writev = - 0\n\
-21 common access = - 0\n\
-22 common pipe = - 0\n\
-23 common select = - 0\n\
-24 common sched_yield = - 0\n\
-25 common mremap = - 0\n\
-26 common msync = - 0\n\
-27 common mincore = - 0\n\
-28 common madvise = - 0\n\
-29 common shmget = - 0\n\
-30 common shmat = - 0\n\
-31 common shmctl = - 0\n\
-32 common dup = - 0\n\
-33 common dup2 = - 0\n\
-34 common pause = - 0\n\
-35 common nanosleep = - 0\n\
-36 common getitimer = - 0\n\
-37 common alarm = - 0\n\
-38 common setitimer = - 0\n\
-39 common getpid = - 0\n\
-40 common sendfile sys_sendfile64 - 0\n\
-41 common socket = - 0\n\
-42 common connect = - 0\n\
-43 common accept = - 0\n\
-44 common sendto = - 0\n\
-45 64 recvfrom = - 0\n\
-46 64 sendmsg = - 0\n\
-47 64 recvmsg = - 0\n\
-48 common shutdown = - 0\n\
-49 common bind = - 0\n\
-50 common listen = - 0\n\
-51 common getsockname = - 0\n\
-52 common getpeername = - 0\n\
-53 common socketpair = - 0\n\
-54 64 setsockopt = - 0\n\
-55 64 getsockopt = - 0\n\
-56 common clone = - 0\n\
-57 common fork = - 0\n\
-58 common vfork = - 0\n\
-59 64 execve = - 0\n\
-60 common exit = - 1\n\
-61 common wait4 = - 0\n\
-62 common kill = - 0\n\
-63 common uname sys_newuname - 0\n\
-64 common semget = - 0\n\
-65 common semop = - 0\n\
-66 common semctl = - 0\n\
-67 common shmdt = - 0\n\
-68 common msgget = - 0\n\
-69 common msgsnd = - 0\n\
-70 common msgrcv = - 0\n\
-71 common msgctl = - 0\n\
-72 common fcntl = - 0\n\
-73 common flock = - 0\n\
-74 common fsync = - 0\n\
-75 common fdatasync = - 0\n\
-76 common truncate = - 0\n\
-77 common ftruncate = - 0\n\
-78 common getdents = - 0\n\
-79 common getcwd = - 0\n\
-80 common chdir = - 0\n\
-81 common fchdir = - 0\n\
-82 common rename = - 0\n\
-83 common mkdir = - 0\n\
-84 common rmdir = - 0\n\
-85 common creat = - 0\n\
-86 common link = - 0\n\
-87 common unlink = - 0\n\
-88 common symlink = - 0\n\
-89 common readlink = - 0\n\
-90 common chmod = - 0\n\
-91 common fchmod = - 0\n\
-92 common chown = - 0\n\
-93 common fchown = - 0\n\
-94 common lchown = - 0\n\
-95 common umask = - 0\n\
-96 common gettimeofday = - 0\n\
-97 common getrlimit = - 0\n\
-98 common getrusage = - 0\n\
-99 common sysinfo = - 0\n\
-100 common times = - 0\n\
-101 64 ptrace = - 0\n\
-102 common getuid = - 0\n\
-103 common syslog = - 0\n\
-104 common getgid = - 0\n\
-105 common setuid = - 0\n\
-106 common setgid = - 0\n\
-107 common geteuid = - 0\n\
-108 common getegid = - 0\n\
-109 common setpgid = - 0\n\
-110 common getppid = - 0\n\
-111 common getpgrp = - 0\n\
-112 common setsid = - 0\n\
-113 common setreuid = - 0\n\
-114 common setregid = - 0\n\
-115 common getgroups = - 0\n\
-116 common setgroups = - 0\n\
-117 common setresuid = - 0\n\
-118 common getresuid = - 0\n\
-119 common setresgid = - 0\n\
-120 common getresgid = - 0\n\
-121 common getpgid = - 0\n\
-122 common setfsuid = - 0\n\
-123 common setfsgid = - 0\n\
-124 common getsid = - 0\n\
-125 common capget = - 0\n\
-126 common capset = - 0\n\
-127 64 rt_sigpending = - 0\n\
-128 64 rt_sigtimedwait = - 0\n\
-129 64 rt_sigqueueinfo = - 0\n\
-130 common rt_sigsuspend = - 0\n\
-131 64 sigaltstack = - 0\n\
-132 common utime = - 0\n\
-133 common mknod = - 0\n\
-134 64 uselib - - 0\n\
-135 common personality = - 0\n\
-136 common ustat = - 0\n\
-137 common statfs = - 0\n\
-138 common fstatfs = - 0\n\
-139 common sysfs = - 0\n\
-140 common getpriority = - 0\n\
-141 common setpriority = - 0\n\
-142 common sched_setparam = - 0\n\
-143 common sched_getparam = - 0\n\
-144 common sched_setscheduler = - 0\n\
-145 common sched_getscheduler = - 0\n\
-146 common sched_get_priority_max = - 0\n\
-147 common sched_get_priority_min = - 0\n\
-148 common sched_rr_get_interval = - 0\n\
-149 common mlock = - 0\n\
-150 common munlock = - 0\n\
-151 common mlockall = - 0\n\
-152 common munlockall = - 0\n\
-153 common vhangup = - 0\n\
-154 common modify_ldt = - 0\n\
-155 common pivot_root = - 0\n\
-156 64 _sysctl sys_ni_syscall - 0\n\
-157 common prctl = - 0\n\
-158 common arch_prctl = - 0\n\
-159 common adjtimex = - 0\n\
-160 common setrlimit = - 0\n\
-161 common chroot = - 0\n\
-162 common sync = - 0\n\
-163 common acct = - 0\n\
-164 common settimeofday = - 0\n\
-165 common mount = - 0\n\
-166 common umount2 sys_umount - 0\n\
-167 common swapon = - 0\n\
-168 common swapoff = - 0\n\
-169 common reboot = - 0\n\
-170 common sethostname = - 0\n\
-171 common setdomainname = - 0\n\
-172 common iopl = - 0\n\
-173 common ioperm = - 0\n\
-174 64 create_module - - 0\n\
-175 common init_module = - 0\n\
-176 common delete_module = - 0\n\
-177 64 get_kernel_syms - - 0\n\
-178 64 query_module - - 0\n\
-179 common quotactl = - 0\n\
-180 64 nfsservctl - - 0\n\
-181 common getpmsg - - 0\n\
-182 common putpmsg - - 0\n\
-183 common afs_syscall - - 0\n\
-184 common tuxcall - - 0\n\
-185 common security - - 0\n\
-186 common gettid = - 0\n\
-187 common readahead = - 0\n\
-188 common setxattr = - 0\n\
-189 common lsetxattr = - 0\n\
-190 common fsetxattr = - 0\n\
-191 common getxattr = - 0\n\
-192 common lgetxattr = - 0\n\
-193 common fgetxattr = - 0\n\
-194 common listxattr = - 0\n\
-195 common llistxattr = - 0\n\
-196 common flistxattr = - 0\n\
-197 common removexattr = - 0\n\
-198 common lremovexattr = - 0\n\
-199 common fremovexattr = - 0\n\
-200 common tkill = - 0\n\
-201 common time = - 0\n\
-202 common futex = - 0\n\
-203 common sched_setaffinity = - 0\n\
-204 common sched_getaffinity = - 0\n\
-205 64 set_thread_area - - 0\n\
-206 64 io_setup = - 0\n\
-207 common io_destroy = - 0\n\
-208 common io_getevents = - 0\n\
-209 64 io_submit = - 0\n\
-210 common io_cancel = - 0\n\
-211 64 get_thread_area - - 0\n\
-212 common lookup_dcookie - - 0\n\
-213 common epoll_create = - 0\n\
-214 64 epoll_ctl_old - - 0\n\
-215 64 epoll_wait_old - - 0\n\
-216 common remap_file_pages = - 0\n\
-217 common getdents64 = - 0\n\
-218 common set_tid_address = - 0\n\
-219 common restart_syscall = - 0\n\
-220 common semtimedop = - 0\n\
-221 common fadvise64 = - 0\n\
-222 64 timer_create = - 0\n\
-223 common timer_settime = - 0\n\
-224 common timer_gettime = - 0\n\
-225 common timer_getoverrun = - 0\n\
-226 common timer_delete = - 0\n\
-227 common clock_settime = - 0\n\
-228 common clock_gettime = - 0\n\
-229 common clock_getres = - 0\n\
-230 common clock_nanosleep = - 0\n\
-231 common exit_group = - 1\n\
-232 common epoll_wait = - 0\n\
-233 common epoll_ctl = - 0\n\
-234 common tgkill = - 0\n\
-235 common utimes = - 0\n\
-236 64 vserver - - 0\n\
-237 common mbind = - 0\n\
-238 common set_mempolicy = - 0\n\
-239 common get_mempolicy = - 0\n\
-240 common mq_open = - 0\n\
-241 common mq_unlink = - 0\n\
-242 common mq_timedsend = - 0\n\
-243 common mq_timedreceive = - 0\n\
-244 64 mq_notify = - 0\n\
-245 common mq_getsetattr = - 0\n\
-246 64 kexec_load = - 0\n\
-247 64 waitid = - 0\n\
-248 common add_key = - 0\n\
-249 common request_key = - 0\n\
-250 common keyctl = - 0\n\
-251 common ioprio_set = - 0\n\
-252 common ioprio_get = - 0\n\
-253 common inotify_init = - 0\n\
-254 common inotify_add_watch = - 0\n\
-255 common inotify_rm_watch = - 0\n\
-256 common migrate_pages = - 0\n\
-257 common openat = - 0\n\
-258 common mkdirat = - 0\n\
-259 common mknodat = - 0\n\
-260 common fchownat = - 0\n\
-261 common futimesat = - 0\n\
-262 common newfstatat = - 0\n\
-263 common unlinkat = - 0\n\
-264 common renameat = - 0\n\
-265 common linkat = - 0\n\
-266 common symlinkat = - 0\n\
-267 common readlinkat = - 0\n\
-268 common fchmodat = - 0\n\
-269 common faccessat = - 0\n\
-270 common pselect6 = - 0\n\
-271 common ppoll = - 0\n\
-272 common unshare = - 0\n\
-273 64 set_robust_list = - 0\n\
-274 64 get_robust_list = - 0\n\
-275 common splice = - 0\n\
-276 common tee = - 0\n\
-277 common sync_file_range = - 0\n\
-278 64 vmsplice = - 0\n\
-279 64 move_pages = - 0\n\
-280 common utimensat = - 0\n\
-281 common epoll_pwait = - 0\n\
-282 common signalfd = - 0\n\
-283 common timerfd_create = - 0\n\
-284 common eventfd = - 0\n\
-285 common fallocate = - 0\n\
-286 common timerfd_settime = - 0\n\
-287 common timerfd_gettime = - 0\n\
-288 common accept4 = - 0\n\
-289 common signalfd4 = - 0\n\
-290 common eventfd2 = - 0\n\
-291 common epoll_create1 = - 0\n\
-292 common dup3 = - 0\n\
-293 common pipe2 = - 0\n\
-294 common inotify_init1 = - 0\n\
-295 64 preadv = - 0\n\
-296 64 pwritev = - 0\n\
-297 64 rt_tgsigqueueinfo = - 0\n\
-298 common perf_event_open = - 0\n\
-299 64 recvmmsg = - 0\n\
-300 common fanotify_init = - 0\n\
-301 common fanotify_mark = - 0\n\
-302 common prlimit64 = - 0\n\
-303 common name_to_handle_at = - 0\n\
-304 common open_by_handle_at = - 0\n\
-305 common clock_adjtime = - 0\n\
-306 common syncfs = - 0\n\
-307 64 sendmmsg = - 0\n\
-308 common setns = - 0\n\
-309 common getcpu = - 0\n\
-310 64 process_vm_readv = - 0\n\
-311 64 process_vm_writev = - 0\n\
-312 common kcmp = - 0\n\
-313 common finit_module = - 0\n\
-314 common sched_setattr = - 0\n\
-315 common sched_getattr = - 0\n\
-316 common renameat2 = - 0\n\
-317 common seccomp = - 0\n\
-318 common getrandom = - 0\n\
-319 common memfd_create = - 0\n\
-320 common kexec_file_load = - 0\n\
-321 common bpf = - 0\n\
-322 64 execveat = - 0\n\
-323 common userfaultfd = - 0\n\
-324 common membarrier = - 0\n\
-325 common mlock2 = - 0\n\
-326 common copy_file_range = - 0\n\
-327 64 preadv2 = - 0\n\
-328 64 pwritev2 = - 0\n\
-329 common pkey_mprotect = - 0\n\
-330 common pkey_alloc = - 0\n\
-331 common pkey_free = - 0\n\
-332 common statx = - 0\n\
-333 common io_pgetevents = - 0\n\
-334 common rseq = - 0\n\
-335 common uretprobe = - 0\n\
-424 common pidfd_send_signal = - 0\n\
-425 common io_uring_setup = - 0\n\
-426 common io_uring_enter = - 0\n\
-427 common io_uring_register = - 0\n\
-428 common open_tree = - 0\n\
-429 common move_mount = - 0\n\
-430 common fsopen = - 0\n\
-431 common fsconfig = - 0\n\
-432 common fsmount = - 0\n\
-433 common fspick = - 0\n\
-434 common pidfd_open = - 0\n\
-435 common clone3 = - 0\n\
-436 common close_range = - 0\n\
-437 common openat2 = - 0\n\
-438 common pidfd_getfd = - 0\n\
-439 common faccessat2 = - 0\n\
-440 common process_madvise = - 0\n\
-441 common epoll_pwait2 = - 0\n\
-442 common mount_setattr = - 0\n\
-443 common quotactl_fd = - 0\n\
-444 common landlock_create_ruleset = - 0\n\
-445 common landlock_add_rule = - 0\n\
-446 common landlock_restrict_self = - 0\n\
-447 common memfd_secret = - 0\n\
-448 common process_mrelease = - 0\n\
-449 common futex_waitv = - 0\n\
-450 common set_mempolicy_home_node = - 0\n\
-451 common cachestat = - 0\n\
-452 common fchmodat2 = - 0\n\
-453 common map_shadow_stack = - 0\n\
-454 common futex_wake = - 0\n\
-455 common futex_wait = - 0\n\
-456 common futex_requeue = - 0\n\
-457 common statmount = - 0\n\
-458 common listmount = - 0\n\
-459 common lsm_get_self_attr = - 0\n\
-460 common lsm_set_self_attr = - 0\n\
-461 common lsm_list_modules = - 0\n\
-462 common mseal = - 0\n\
-512 x32 rt_sigaction compat_sys_rt_sigaction - 0\n\
-513 x32 rt_sigreturn compat_sys_x32_rt_sigreturn - 0\n\
-514 x32 ioctl compat_sys_ioctl - 0\n\
-515 x32 readv = - 0\n\
-516 x32 writev = - 0\n\
-517 x32 recvfrom compat_sys_recvfrom - 0\n\
-518 x32 sendmsg compat_sys_sendmsg - 0\n\
-519 x32 recvmsg compat_sys_recvmsg - 0\n\
-520 x32 execve compat_sys_execve - 0\n\
-521 x32 ptrace compat_sys_ptrace - 0\n\
-522 x32 rt_sigpending compat_sys_rt_sigpending - 0\n\
-523 x32 rt_sigtimedwait compat_sys_rt_sigtimedwait_time64 - 0\n\
-524 x32 rt_sigqueueinfo compat_sys_rt_sigqueueinfo - 0\n\
-525 x32 sigaltstack compat_sys_sigaltstack - 0\n\
-526 x32 timer_create compat_sys_timer_create - 0\n\
-527 x32 mq_notify compat_sys_mq_notify - 0\n\
-528 x32 kexec_load compat_sys_kexec_load - 0\n\
-529 x32 waitid compat_sys_waitid - 0\n\
-530 x32 set_robust_list compat_sys_set_robust_list - 0\n\
-531 x32 get_robust_list compat_sys_get_robust_list - 0\n\
-532 x32 vmsplice = - 0\n\
-533 x32 move_pages = - 0\n\
-534 x32 preadv compat_sys_preadv64 - 0\n\
-535 x32 pwritev compat_sys_pwritev64 - 0\n\
-536 x32 rt_tgsigqueueinfo compat_sys_rt_tgsigqueueinfo - 0\n\
-537 x32 recvmmsg compat_sys_recvmmsg_time64 - 0\n\
-538 x32 sendmmsg compat_sys_sendmmsg - 0\n\
-539 x32 process_vm_readv = - 0\n\
-540 x32 process_vm_writev = - 0\n\
-541 x32 setsockopt = - 0\n\
-542 x32 getsockopt = - 0\n\
-543 x32 io_setup compat_sys_io_setup - 0\n\
-544 x32 io_submit compat_sys_io_submit - 0\n\
-545 x32 execveat compat_sys_execveat - 0\n\
-546 x32 preadv2 compat_sys_preadv64v2 - 0\n\
-547 x32 pwritev2 compat_sys_pwritev64v2 - 0\n\
+c read =\n\
+c write =\n\
+c open =\n\
+c close =\n\
+c stat sys_newstat\n\
+c fstat sys_newfstat\n\
+c lstat sys_newlstat\n\
+c poll =\n\
+c lseek =\n\
+c mmap =\n\
+c mprotect =\n\
+c munmap =\n\
+c brk =\n\
+6 rt_sigaction =\n\
+c rt_sigprocmask =\n\
+6 rt_sigreturn =\n\
+6 ioctl =\n\
+c pread64 =\n\
+c pwrite64 =\n\
+6 readv =\n\
+6 writev =\n\
+c access =\n\
+c pipe =\n\
+c select =\n\
+c sched_yield =\n\
+c mremap =\n\
+c msync =\n\
+c mincore =\n\
+c madvise =\n\
+c shmget =\n\
+c shmat =\n\
+c shmctl =\n\
+c dup =\n\
+c dup2 =\n\
+c pause =\n\
+c nanosleep =\n\
+c getitimer =\n\
+c alarm =\n\
+c setitimer =\n\
+c getpid =\n\
+c sendfile sys_sendfile64\n\
+c socket =\n\
+c connect =\n\
+c accept =\n\
+c sendto =\n\
+6 recvfrom =\n\
+6 sendmsg =\n\
+6 recvmsg =\n\
+c shutdown =\n\
+c bind =\n\
+c listen =\n\
+c getsockname =\n\
+c getpeername =\n\
+c socketpair =\n\
+6 setsockopt =\n\
+6 getsockopt =\n\
+c clone =\n\
+c fork =\n\
+c vfork =\n\
+6 execve =\n\
+c exit = - !\n\
+c wait4 =\n\
+c kill =\n\
+c uname sys_newuname\n\
+c semget =\n\
+c semop =\n\
+c semctl =\n\
+c shmdt =\n\
+c msgget =\n\
+c msgsnd =\n\
+c msgrcv =\n\
+c msgctl =\n\
+c fcntl =\n\
+c flock =\n\
+c fsync =\n\
+c fdatasync =\n\
+c truncate =\n\
+c ftruncate =\n\
+c getdents =\n\
+c getcwd =\n\
+c chdir =\n\
+c fchdir =\n\
+c rename =\n\
+c mkdir =\n\
+c rmdir =\n\
+c creat =\n\
+c link =\n\
+c unlink =\n\
+c symlink =\n\
+c readlink =\n\
+c chmod =\n\
+c fchmod =\n\
+c chown =\n\
+c fchown =\n\
+c lchown =\n\
+c umask =\n\
+c gettimeofday =\n\
+c getrlimit =\n\
+c getrusage =\n\
+c sysinfo =\n\
+c times =\n\
+6 ptrace =\n\
+c getuid =\n\
+c syslog =\n\
+c getgid =\n\
+c setuid =\n\
+c setgid =\n\
+c geteuid =\n\
+c getegid =\n\
+c setpgid =\n\
+c getppid =\n\
+c getpgrp =\n\
+c setsid =\n\
+c setreuid =\n\
+c setregid =\n\
+c getgroups =\n\
+c setgroups =\n\
+c setresuid =\n\
+c getresuid =\n\
+c setresgid =\n\
+c getresgid =\n\
+c getpgid =\n\
+c setfsuid =\n\
+c setfsgid =\n\
+c getsid =\n\
+c capget =\n\
+c capset =\n\
+6 rt_sigpending =\n\
+6 rt_sigtimedwait =\n\
+6 rt_sigqueueinfo =\n\
+c rt_sigsuspend =\n\
+6 sigaltstack =\n\
+c utime =\n\
+c mknod =\n\
+6 uselib -\n\
+c personality =\n\
+c ustat =\n\
+c statfs =\n\
+c fstatfs =\n\
+c sysfs =\n\
+c getpriority =\n\
+c setpriority =\n\
+c sched_setparam =\n\
+c sched_getparam =\n\
+c sched_setscheduler =\n\
+c sched_getscheduler =\n\
+c sched_get_priority_max =\n\
+c sched_get_priority_min =\n\
+c sched_rr_get_interval =\n\
+c mlock =\n\
+c munlock =\n\
+c mlockall =\n\
+c munlockall =\n\
+c vhangup =\n\
+c modify_ldt =\n\
+c pivot_root =\n\
+6 _sysctl sys_ni_syscall\n\
+c prctl =\n\
+c arch_prctl =\n\
+c adjtimex =\n\
+c setrlimit =\n\
+c chroot =\n\
+c sync =\n\
+c acct =\n\
+c settimeofday =\n\
+c mount =\n\
+c umount2 sys_umount\n\
+c swapon =\n\
+c swapoff =\n\
+c reboot =\n\
+c sethostname =\n\
+c setdomainname =\n\
+c iopl =\n\
+c ioperm =\n\
+6 create_module -\n\
+c init_module =\n\
+c delete_module =\n\
+6 get_kernel_syms -\n\
+6 query_module -\n\
+c quotactl =\n\
+6 nfsservctl -\n\
+c getpmsg -\n\
+c putpmsg -\n\
+c afs_syscall -\n\
+c tuxcall -\n\
+c security -\n\
+c gettid =\n\
+c readahead =\n\
+c setxattr =\n\
+c lsetxattr =\n\
+c fsetxattr =\n\
+c getxattr =\n\
+c lgetxattr =\n\
+c fgetxattr =\n\
+c listxattr =\n\
+c llistxattr =\n\
+c flistxattr =\n\
+c removexattr =\n\
+c lremovexattr =\n\
+c fremovexattr =\n\
+c tkill =\n\
+c time =\n\
+c futex =\n\
+c sched_setaffinity =\n\
+c sched_getaffinity =\n\
+6 set_thread_area -\n\
+6 io_setup =\n\
+c io_destroy =\n\
+c io_getevents =\n\
+6 io_submit =\n\
+c io_cancel =\n\
+6 get_thread_area -\n\
+c lookup_dcookie -\n\
+c epoll_create =\n\
+6 epoll_ctl_old -\n\
+6 epoll_wait_old -\n\
+c remap_file_pages =\n\
+c getdents64 =\n\
+c set_tid_address =\n\
+c restart_syscall =\n\
+c semtimedop =\n\
+c fadvise64 =\n\
+6 timer_create =\n\
+c timer_settime =\n\
+c timer_gettime =\n\
+c timer_getoverrun =\n\
+c timer_delete =\n\
+c clock_settime =\n\
+c clock_gettime =\n\
+c clock_getres =\n\
+c clock_nanosleep =\n\
+c exit_group = - !\n\
+c epoll_wait =\n\
+c epoll_ctl =\n\
+c tgkill =\n\
+c utimes =\n\
+6 vserver -\n\
+c mbind =\n\
+c set_mempolicy =\n\
+c get_mempolicy =\n\
+c mq_open =\n\
+c mq_unlink =\n\
+c mq_timedsend =\n\
+c mq_timedreceive =\n\
+6 mq_notify =\n\
+c mq_getsetattr =\n\
+6 kexec_load =\n\
+6 waitid =\n\
+c add_key =\n\
+c request_key =\n\
+c keyctl =\n\
+c ioprio_set =\n\
+c ioprio_get =\n\
+c inotify_init =\n\
+c inotify_add_watch =\n\
+c inotify_rm_watch =\n\
+c migrate_pages =\n\
+c openat =\n\
+c mkdirat =\n\
+c mknodat =\n\
+c fchownat =\n\
+c futimesat =\n\
+c newfstatat =\n\
+c unlinkat =\n\
+c renameat =\n\
+c linkat =\n\
+c symlinkat =\n\
+c readlinkat =\n\
+c fchmodat =\n\
+c faccessat =\n\
+c pselect6 =\n\
+c ppoll =\n\
+c unshare =\n\
+6 set_robust_list =\n\
+6 get_robust_list =\n\
+c splice =\n\
+c tee =\n\
+c sync_file_range =\n\
+6 vmsplice =\n\
+6 move_pages =\n\
+c utimensat =\n\
+c epoll_pwait =\n\
+c signalfd =\n\
+c timerfd_create =\n\
+c eventfd =\n\
+c fallocate =\n\
+c timerfd_settime =\n\
+c timerfd_gettime =\n\
+c accept4 =\n\
+c signalfd4 =\n\
+c eventfd2 =\n\
+c epoll_create1 =\n\
+c dup3 =\n\
+c pipe2 =\n\
+c inotify_init1 =\n\
+6 preadv =\n\
+6 pwritev =\n\
+6 rt_tgsigqueueinfo =\n\
+c perf_event_open =\n\
+6 recvmmsg =\n\
+c fanotify_init =\n\
+c fanotify_mark =\n\
+c prlimit64 =\n\
+c name_to_handle_at =\n\
+c open_by_handle_at =\n\
+c clock_adjtime =\n\
+c syncfs =\n\
+6 sendmmsg =\n\
+c setns =\n\
+c getcpu =\n\
+6 process_vm_readv =\n\
+6 process_vm_writev =\n\
+c kcmp =\n\
+c finit_module =\n\
+c sched_setattr =\n\
+c sched_getattr =\n\
+c renameat2 =\n\
+c seccomp =\n\
+c getrandom =\n\
+c memfd_create =\n\
+c kexec_file_load =\n\
+c bpf =\n\
+6 execveat =\n\
+c userfaultfd =\n\
+c membarrier =\n\
+c mlock2 =\n\
+c copy_file_range =\n\
+6 preadv2 =\n\
+6 pwritev2 =\n\
+c pkey_mprotect =\n\
+c pkey_alloc =\n\
+c pkey_free =\n\
+c statx =\n\
+c io_pgetevents =\n\
+c rseq =\n\
+c uretprobe =\n\
+c424 pidfd_send_signal =\n\
+c io_uring_setup =\n\
+c io_uring_enter =\n\
+c io_uring_register =\n\
+c open_tree =\n\
+c move_mount =\n\
+c fsopen =\n\
+c fsconfig =\n\
+c fsmount =\n\
+c fspick =\n\
+c pidfd_open =\n\
+c clone3 =\n\
+c close_range =\n\
+c openat2 =\n\
+c pidfd_getfd =\n\
+c faccessat2 =\n\
+c process_madvise =\n\
+c epoll_pwait2 =\n\
+c mount_setattr =\n\
+c quotactl_fd =\n\
+c landlock_create_ruleset =\n\
+c landlock_add_rule =\n\
+c landlock_restrict_self =\n\
+c memfd_secret =\n\
+c process_mrelease =\n\
+c futex_waitv =\n\
+c set_mempolicy_home_node =\n\
+c cachestat =\n\
+c fchmodat2 =\n\
+c map_shadow_stack =\n\
+c futex_wake =\n\
+c futex_wait =\n\
+c futex_requeue =\n\
+c statmount =\n\
+c listmount =\n\
+c lsm_get_self_attr =\n\
+c lsm_set_self_attr =\n\
+c lsm_list_modules =\n\
+c mseal =\n\
+x512 rt_sigaction compat_sys_rt_sigaction\n\
+x rt_sigreturn compat_sys_x32_rt_sigreturn\n\
+x ioctl compat_sys_ioctl\n\
+x readv =\n\
+x writev =\n\
+x recvfrom compat_sys_recvfrom\n\
+x sendmsg compat_sys_sendmsg\n\
+x recvmsg compat_sys_recvmsg\n\
+x execve compat_sys_execve\n\
+x ptrace compat_sys_ptrace\n\
+x rt_sigpending compat_sys_rt_sigpending\n\
+x rt_sigtimedwait compat_sys_rt_sigtimedwait_time64\n\
+x rt_sigqueueinfo compat_sys_rt_sigqueueinfo\n\
+x sigaltstack compat_sys_sigaltstack\n\
+x timer_create compat_sys_timer_create\n\
+x mq_notify compat_sys_mq_notify\n\
+x kexec_load compat_sys_kexec_load\n\
+x waitid compat_sys_waitid\n\
+x set_robust_list compat_sys_set_robust_list\n\
+x get_robust_list compat_sys_get_robust_list\n\
+x vmsplice =\n\
+x move_pages =\n\
+x preadv compat_sys_preadv64\n\
+x pwritev compat_sys_pwritev64\n\
+x rt_tgsigqueueinfo compat_sys_rt_tgsigqueueinfo\n\
+x recvmmsg compat_sys_recvmmsg_time64\n\
+x sendmmsg compat_sys_sendmmsg\n\
+x process_vm_readv =\n\
+x process_vm_writev =\n\
+x setsockopt =\n\
+x getsockopt =\n\
+x io_setup compat_sys_io_setup\n\
+x io_submit compat_sys_io_submit\n\
+x execveat compat_sys_execveat\n\
+x preadv2 compat_sys_preadv64v2\n\
+x pwritev2 compat_sys_pwritev64v2\n\
 ",
 );
 
 /// `syscall_32.tbl`: 452 lines (`i386`), in file order.
 pub static I386: Table = Table::new(
     "\
-0 i386 restart_syscall = - 0\n\
-1 i386 exit = - 1\n\
-2 i386 fork = - 0\n\
-3 i386 read = - 0\n\
-4 i386 write = - 0\n\
-5 i386 open = compat_sys_open 0\n\
-6 i386 close = - 0\n\
-7 i386 waitpid = - 0\n\
-8 i386 creat = - 0\n\
-9 i386 link = - 0\n\
-10 i386 unlink = - 0\n\
-11 i386 execve = compat_sys_execve 0\n\
-12 i386 chdir = - 0\n\
-13 i386 time sys_time32 - 0\n\
-14 i386 mknod = - 0\n\
-15 i386 chmod = - 0\n\
-16 i386 lchown sys_lchown16 - 0\n\
-17 i386 break - - 0\n\
-18 i386 oldstat sys_stat - 0\n\
-19 i386 lseek = compat_sys_lseek 0\n\
-20 i386 getpid = - 0\n\
-21 i386 mount = - 0\n\
-22 i386 umount sys_oldumount - 0\n\
-23 i386 setuid sys_setuid16 - 0\n\
-24 i386 getuid sys_getuid16 - 0\n\
-25 i386 stime sys_stime32 - 0\n\
-26 i386 ptrace = compat_sys_ptrace 0\n\
-27 i386 alarm = - 0\n\
-28 i386 oldfstat sys_fstat - 0\n\
-29 i386 pause = - 0\n\
-30 i386 utime sys_utime32 - 0\n\
-31 i386 stty - - 0\n\
-32 i386 gtty - - 0\n\
-33 i386 access = - 0\n\
-34 i386 nice = - 0\n\
-35 i386 ftime - - 0\n\
-36 i386 sync = - 0\n\
-37 i386 kill = - 0\n\
-38 i386 rename = - 0\n\
-39 i386 mkdir = - 0\n\
-40 i386 rmdir = - 0\n\
-41 i386 dup = - 0\n\
-42 i386 pipe = - 0\n\
-43 i386 times = compat_sys_times 0\n\
-44 i386 prof - - 0\n\
-45 i386 brk = - 0\n\
-46 i386 setgid sys_setgid16 - 0\n\
-47 i386 getgid sys_getgid16 - 0\n\
-48 i386 signal = - 0\n\
-49 i386 geteuid sys_geteuid16 - 0\n\
-50 i386 getegid sys_getegid16 - 0\n\
-51 i386 acct = - 0\n\
-52 i386 umount2 sys_umount - 0\n\
-53 i386 lock - - 0\n\
-54 i386 ioctl = compat_sys_ioctl 0\n\
-55 i386 fcntl = compat_sys_fcntl64 0\n\
-56 i386 mpx - - 0\n\
-57 i386 setpgid = - 0\n\
-58 i386 ulimit - - 0\n\
-59 i386 oldolduname sys_olduname - 0\n\
-60 i386 umask = - 0\n\
-61 i386 chroot = - 0\n\
-62 i386 ustat = compat_sys_ustat 0\n\
-63 i386 dup2 = - 0\n\
-64 i386 getppid = - 0\n\
-65 i386 getpgrp = - 0\n\
-66 i386 setsid = - 0\n\
-67 i386 sigaction = compat_sys_sigaction 0\n\
-68 i386 sgetmask = - 0\n\
-69 i386 ssetmask = - 0\n\
-70 i386 setreuid sys_setreuid16 - 0\n\
-71 i386 setregid sys_setregid16 - 0\n\
-72 i386 sigsuspend = - 0\n\
-73 i386 sigpending = compat_sys_sigpending 0\n\
-74 i386 sethostname = - 0\n\
-75 i386 setrlimit = compat_sys_setrlimit 0\n\
-76 i386 getrlimit sys_old_getrlimit compat_sys_old_getrlimit 0\n\
-77 i386 getrusage = compat_sys_getrusage 0\n\
-78 i386 gettimeofday = compat_sys_gettimeofday 0\n\
-79 i386 settimeofday = compat_sys_settimeofday 0\n\
-80 i386 getgroups sys_getgroups16 - 0\n\
-81 i386 setgroups sys_setgroups16 - 0\n\
-82 i386 select sys_old_select compat_sys_old_select 0\n\
-83 i386 symlink = - 0\n\
-84 i386 oldlstat sys_lstat - 0\n\
-85 i386 readlink = - 0\n\
-86 i386 uselib = - 0\n\
-87 i386 swapon = - 0\n\
-88 i386 reboot = - 0\n\
-89 i386 readdir sys_old_readdir compat_sys_old_readdir 0\n\
-90 i386 mmap sys_old_mmap compat_sys_ia32_mmap 0\n\
-91 i386 munmap = - 0\n\
-92 i386 truncate = compat_sys_truncate 0\n\
-93 i386 ftruncate = compat_sys_ftruncate 0\n\
-94 i386 fchmod = - 0\n\
-95 i386 fchown sys_fchown16 - 0\n\
-96 i386 getpriority = - 0\n\
-97 i386 setpriority = - 0\n\
-98 i386 profil - - 0\n\
-99 i386 statfs = compat_sys_statfs 0\n\
-100 i386 fstatfs = compat_sys_fstatfs 0\n\
-101 i386 ioperm = - 0\n\
-102 i386 socketcall = compat_sys_socketcall 0\n\
-103 i386 syslog = - 0\n\
-104 i386 setitimer = compat_sys_setitimer 0\n\
-105 i386 getitimer = compat_sys_getitimer 0\n\
-106 i386 stat sys_newstat compat_sys_newstat 0\n\
-107 i386 lstat sys_newlstat compat_sys_newlstat 0\n\
-108 i386 fstat sys_newfstat compat_sys_newfstat 0\n\
-109 i386 olduname sys_uname - 0\n\
-110 i386 iopl = - 0\n\
-111 i386 vhangup = - 0\n\
-112 i386 idle - - 0\n\
-113 i386 vm86old = sys_ni_syscall 0\n\
-114 i386 wait4 = compat_sys_wait4 0\n\
-115 i386 swapoff = - 0\n\
-116 i386 sysinfo = compat_sys_sysinfo 0\n\
-117 i386 ipc = compat_sys_ipc 0\n\
-118 i386 fsync = - 0\n\
-119 i386 sigreturn = compat_sys_sigreturn 0\n\
-120 i386 clone = compat_sys_ia32_clone 0\n\
-121 i386 setdomainname = - 0\n\
-122 i386 uname sys_newuname - 0\n\
-123 i386 modify_ldt = - 0\n\
-124 i386 adjtimex sys_adjtimex_time32 - 0\n\
-125 i386 mprotect = - 0\n\
-126 i386 sigprocmask = compat_sys_sigprocmask 0\n\
-127 i386 create_module - - 0\n\
-128 i386 init_module = - 0\n\
-129 i386 delete_module = - 0\n\
-130 i386 get_kernel_syms - - 0\n\
-131 i386 quotactl = - 0\n\
-132 i386 getpgid = - 0\n\
-133 i386 fchdir = - 0\n\
-134 i386 bdflush sys_ni_syscall - 0\n\
-135 i386 sysfs = - 0\n\
-136 i386 personality = - 0\n\
-137 i386 afs_syscall - - 0\n\
-138 i386 setfsuid sys_setfsuid16 - 0\n\
-139 i386 setfsgid sys_setfsgid16 - 0\n\
-140 i386 _llseek sys_llseek - 0\n\
-141 i386 getdents = compat_sys_getdents 0\n\
-142 i386 _newselect sys_select compat_sys_select 0\n\
-143 i386 flock = - 0\n\
-144 i386 msync = - 0\n\
-145 i386 readv = - 0\n\
-146 i386 writev = - 0\n\
-147 i386 getsid = - 0\n\
-148 i386 fdatasync = - 0\n\
-149 i386 _sysctl sys_ni_syscall - 0\n\
-150 i386 mlock = - 0\n\
-151 i386 munlock = - 0\n\
-152 i386 mlockall = - 0\n\
-153 i386 munlockall = - 0\n\
-154 i386 sched_setparam = - 0\n\
-155 i386 sched_getparam = - 0\n\
-156 i386 sched_setscheduler = - 0\n\
-157 i386 sched_getscheduler = - 0\n\
-158 i386 sched_yield = - 0\n\
-159 i386 sched_get_priority_max = - 0\n\
-160 i386 sched_get_priority_min = - 0\n\
-161 i386 sched_rr_get_interval sys_sched_rr_get_interval_time32 - 0\n\
-162 i386 nanosleep sys_nanosleep_time32 - 0\n\
-163 i386 mremap = - 0\n\
-164 i386 setresuid sys_setresuid16 - 0\n\
-165 i386 getresuid sys_getresuid16 - 0\n\
-166 i386 vm86 = sys_ni_syscall 0\n\
-167 i386 query_module - - 0\n\
-168 i386 poll = - 0\n\
-169 i386 nfsservctl - - 0\n\
-170 i386 setresgid sys_setresgid16 - 0\n\
-171 i386 getresgid sys_getresgid16 - 0\n\
-172 i386 prctl = - 0\n\
-173 i386 rt_sigreturn = compat_sys_rt_sigreturn 0\n\
-174 i386 rt_sigaction = compat_sys_rt_sigaction 0\n\
-175 i386 rt_sigprocmask = compat_sys_rt_sigprocmask 0\n\
-176 i386 rt_sigpending = compat_sys_rt_sigpending 0\n\
-177 i386 rt_sigtimedwait sys_rt_sigtimedwait_time32 compat_sys_rt_sigtimedwait_time32 0\n\
-178 i386 rt_sigqueueinfo = compat_sys_rt_sigqueueinfo 0\n\
-179 i386 rt_sigsuspend = compat_sys_rt_sigsuspend 0\n\
-180 i386 pread64 sys_ia32_pread64 - 0\n\
-181 i386 pwrite64 sys_ia32_pwrite64 - 0\n\
-182 i386 chown sys_chown16 - 0\n\
-183 i386 getcwd = - 0\n\
-184 i386 capget = - 0\n\
-185 i386 capset = - 0\n\
-186 i386 sigaltstack = compat_sys_sigaltstack 0\n\
-187 i386 sendfile = compat_sys_sendfile 0\n\
-188 i386 getpmsg - - 0\n\
-189 i386 putpmsg - - 0\n\
-190 i386 vfork = - 0\n\
-191 i386 ugetrlimit sys_getrlimit compat_sys_getrlimit 0\n\
-192 i386 mmap2 sys_mmap_pgoff - 0\n\
-193 i386 truncate64 sys_ia32_truncate64 - 0\n\
-194 i386 ftruncate64 sys_ia32_ftruncate64 - 0\n\
-195 i386 stat64 = compat_sys_ia32_stat64 0\n\
-196 i386 lstat64 = compat_sys_ia32_lstat64 0\n\
-197 i386 fstat64 = compat_sys_ia32_fstat64 0\n\
-198 i386 lchown32 sys_lchown - 0\n\
-199 i386 getuid32 sys_getuid - 0\n\
-200 i386 getgid32 sys_getgid - 0\n\
-201 i386 geteuid32 sys_geteuid - 0\n\
-202 i386 getegid32 sys_getegid - 0\n\
-203 i386 setreuid32 sys_setreuid - 0\n\
-204 i386 setregid32 sys_setregid - 0\n\
-205 i386 getgroups32 sys_getgroups - 0\n\
-206 i386 setgroups32 sys_setgroups - 0\n\
-207 i386 fchown32 sys_fchown - 0\n\
-208 i386 setresuid32 sys_setresuid - 0\n\
-209 i386 getresuid32 sys_getresuid - 0\n\
-210 i386 setresgid32 sys_setresgid - 0\n\
-211 i386 getresgid32 sys_getresgid - 0\n\
-212 i386 chown32 sys_chown - 0\n\
-213 i386 setuid32 sys_setuid - 0\n\
-214 i386 setgid32 sys_setgid - 0\n\
-215 i386 setfsuid32 sys_setfsuid - 0\n\
-216 i386 setfsgid32 sys_setfsgid - 0\n\
-217 i386 pivot_root = - 0\n\
-218 i386 mincore = - 0\n\
-219 i386 madvise = - 0\n\
-220 i386 getdents64 = - 0\n\
-221 i386 fcntl64 = compat_sys_fcntl64 0\n\
-224 i386 gettid = - 0\n\
-225 i386 readahead sys_ia32_readahead - 0\n\
-226 i386 setxattr = - 0\n\
-227 i386 lsetxattr = - 0\n\
-228 i386 fsetxattr = - 0\n\
-229 i386 getxattr = - 0\n\
-230 i386 lgetxattr = - 0\n\
-231 i386 fgetxattr = - 0\n\
-232 i386 listxattr = - 0\n\
-233 i386 llistxattr = - 0\n\
-234 i386 flistxattr = - 0\n\
-235 i386 removexattr = - 0\n\
-236 i386 lremovexattr = - 0\n\
-237 i386 fremovexattr = - 0\n\
-238 i386 tkill = - 0\n\
-239 i386 sendfile64 = - 0\n\
-240 i386 futex sys_futex_time32 - 0\n\
-241 i386 sched_setaffinity = compat_sys_sched_setaffinity 0\n\
-242 i386 sched_getaffinity = compat_sys_sched_getaffinity 0\n\
-243 i386 set_thread_area = - 0\n\
-244 i386 get_thread_area = - 0\n\
-245 i386 io_setup = compat_sys_io_setup 0\n\
-246 i386 io_destroy = - 0\n\
-247 i386 io_getevents sys_io_getevents_time32 - 0\n\
-248 i386 io_submit = compat_sys_io_submit 0\n\
-249 i386 io_cancel = - 0\n\
-250 i386 fadvise64 sys_ia32_fadvise64 - 0\n\
-252 i386 exit_group = - 1\n\
-253 i386 lookup_dcookie - - 0\n\
-254 i386 epoll_create = - 0\n\
-255 i386 epoll_ctl = - 0\n\
-256 i386 epoll_wait = - 0\n\
-257 i386 remap_file_pages = - 0\n\
-258 i386 set_tid_address = - 0\n\
-259 i386 timer_create = compat_sys_timer_create 0\n\
-260 i386 timer_settime sys_timer_settime32 - 0\n\
-261 i386 timer_gettime sys_timer_gettime32 - 0\n\
-262 i386 timer_getoverrun = - 0\n\
-263 i386 timer_delete = - 0\n\
-264 i386 clock_settime sys_clock_settime32 - 0\n\
-265 i386 clock_gettime sys_clock_gettime32 - 0\n\
-266 i386 clock_getres sys_clock_getres_time32 - 0\n\
-267 i386 clock_nanosleep sys_clock_nanosleep_time32 - 0\n\
-268 i386 statfs64 = compat_sys_statfs64 0\n\
-269 i386 fstatfs64 = compat_sys_fstatfs64 0\n\
-270 i386 tgkill = - 0\n\
-271 i386 utimes sys_utimes_time32 - 0\n\
-272 i386 fadvise64_64 sys_ia32_fadvise64_64 - 0\n\
-273 i386 vserver - - 0\n\
-274 i386 mbind = - 0\n\
-275 i386 get_mempolicy = - 0\n\
-276 i386 set_mempolicy = - 0\n\
-277 i386 mq_open = compat_sys_mq_open 0\n\
-278 i386 mq_unlink = - 0\n\
-279 i386 mq_timedsend sys_mq_timedsend_time32 - 0\n\
-280 i386 mq_timedreceive sys_mq_timedreceive_time32 - 0\n\
-281 i386 mq_notify = compat_sys_mq_notify 0\n\
-282 i386 mq_getsetattr = compat_sys_mq_getsetattr 0\n\
-283 i386 kexec_load = compat_sys_kexec_load 0\n\
-284 i386 waitid = compat_sys_waitid 0\n\
-286 i386 add_key = - 0\n\
-287 i386 request_key = - 0\n\
-288 i386 keyctl = compat_sys_keyctl 0\n\
-289 i386 ioprio_set = - 0\n\
-290 i386 ioprio_get = - 0\n\
-291 i386 inotify_init = - 0\n\
-292 i386 inotify_add_watch = - 0\n\
-293 i386 inotify_rm_watch = - 0\n\
-294 i386 migrate_pages = - 0\n\
-295 i386 openat = compat_sys_openat 0\n\
-296 i386 mkdirat = - 0\n\
-297 i386 mknodat = - 0\n\
-298 i386 fchownat = - 0\n\
-299 i386 futimesat sys_futimesat_time32 - 0\n\
-300 i386 fstatat64 = compat_sys_ia32_fstatat64 0\n\
-301 i386 unlinkat = - 0\n\
-302 i386 renameat = - 0\n\
-303 i386 linkat = - 0\n\
-304 i386 symlinkat = - 0\n\
-305 i386 readlinkat = - 0\n\
-306 i386 fchmodat = - 0\n\
-307 i386 faccessat = - 0\n\
-308 i386 pselect6 sys_pselect6_time32 compat_sys_pselect6_time32 0\n\
-309 i386 ppoll sys_ppoll_time32 compat_sys_ppoll_time32 0\n\
-310 i386 unshare = - 0\n\
-311 i386 set_robust_list = compat_sys_set_robust_list 0\n\
-312 i386 get_robust_list = compat_sys_get_robust_list 0\n\
-313 i386 splice = - 0\n\
-314 i386 sync_file_range sys_ia32_sync_file_range - 0\n\
-315 i386 tee = - 0\n\
-316 i386 vmsplice = - 0\n\
-317 i386 move_pages = - 0\n\
-318 i386 getcpu = - 0\n\
-319 i386 epoll_pwait = - 0\n\
-320 i386 utimensat sys_utimensat_time32 - 0\n\
-321 i386 signalfd = compat_sys_signalfd 0\n\
-322 i386 timerfd_create = - 0\n\
-323 i386 eventfd = - 0\n\
-324 i386 fallocate sys_ia32_fallocate - 0\n\
-325 i386 timerfd_settime sys_timerfd_settime32 - 0\n\
-326 i386 timerfd_gettime sys_timerfd_gettime32 - 0\n\
-327 i386 signalfd4 = compat_sys_signalfd4 0\n\
-328 i386 eventfd2 = - 0\n\
-329 i386 epoll_create1 = - 0\n\
-330 i386 dup3 = - 0\n\
-331 i386 pipe2 = - 0\n\
-332 i386 inotify_init1 = - 0\n\
-333 i386 preadv = compat_sys_preadv 0\n\
-334 i386 pwritev = compat_sys_pwritev 0\n\
-335 i386 rt_tgsigqueueinfo = compat_sys_rt_tgsigqueueinfo 0\n\
-336 i386 perf_event_open = - 0\n\
-337 i386 recvmmsg sys_recvmmsg_time32 compat_sys_recvmmsg_time32 0\n\
-338 i386 fanotify_init = - 0\n\
-339 i386 fanotify_mark = compat_sys_fanotify_mark 0\n\
-340 i386 prlimit64 = - 0\n\
-341 i386 name_to_handle_at = - 0\n\
-342 i386 open_by_handle_at = compat_sys_open_by_handle_at 0\n\
-343 i386 clock_adjtime sys_clock_adjtime32 - 0\n\
-344 i386 syncfs = - 0\n\
-345 i386 sendmmsg = compat_sys_sendmmsg 0\n\
-346 i386 setns = - 0\n\
-347 i386 process_vm_readv = - 0\n\
-348 i386 process_vm_writev = - 0\n\
-349 i386 kcmp = - 0\n\
-350 i386 finit_module = - 0\n\
-351 i386 sched_setattr = - 0\n\
-352 i386 sched_getattr = - 0\n\
-353 i386 renameat2 = - 0\n\
-354 i386 seccomp = - 0\n\
-355 i386 getrandom = - 0\n\
-356 i386 memfd_create = - 0\n\
-357 i386 bpf = - 0\n\
-358 i386 execveat = compat_sys_execveat 0\n\
-359 i386 socket = - 0\n\
-360 i386 socketpair = - 0\n\
-361 i386 bind = - 0\n\
-362 i386 connect = - 0\n\
-363 i386 listen = - 0\n\
-364 i386 accept4 = - 0\n\
-365 i386 getsockopt = sys_getsockopt 0\n\
-366 i386 setsockopt = sys_setsockopt 0\n\
-367 i386 getsockname = - 0\n\
-368 i386 getpeername = - 0\n\
-369 i386 sendto = - 0\n\
-370 i386 sendmsg = compat_sys_sendmsg 0\n\
-371 i386 recvfrom = compat_sys_recvfrom 0\n\
-372 i386 recvmsg = compat_sys_recvmsg 0\n\
-373 i386 shutdown = - 0\n\
-374 i386 userfaultfd = - 0\n\
-375 i386 membarrier = - 0\n\
-376 i386 mlock2 = - 0\n\
-377 i386 copy_file_range = - 0\n\
-378 i386 preadv2 = compat_sys_preadv2 0\n\
-379 i386 pwritev2 = compat_sys_pwritev2 0\n\
-380 i386 pkey_mprotect = - 0\n\
-381 i386 pkey_alloc = - 0\n\
-382 i386 pkey_free = - 0\n\
-383 i386 statx = - 0\n\
-384 i386 arch_prctl = compat_sys_arch_prctl 0\n\
-385 i386 io_pgetevents sys_io_pgetevents_time32 compat_sys_io_pgetevents 0\n\
-386 i386 rseq = - 0\n\
-393 i386 semget = - 0\n\
-394 i386 semctl = compat_sys_semctl 0\n\
-395 i386 shmget = - 0\n\
-396 i386 shmctl = compat_sys_shmctl 0\n\
-397 i386 shmat = compat_sys_shmat 0\n\
-398 i386 shmdt = - 0\n\
-399 i386 msgget = - 0\n\
-400 i386 msgsnd = compat_sys_msgsnd 0\n\
-401 i386 msgrcv = compat_sys_msgrcv 0\n\
-402 i386 msgctl = compat_sys_msgctl 0\n\
-403 i386 clock_gettime64 sys_clock_gettime - 0\n\
-404 i386 clock_settime64 sys_clock_settime - 0\n\
-405 i386 clock_adjtime64 sys_clock_adjtime - 0\n\
-406 i386 clock_getres_time64 sys_clock_getres - 0\n\
-407 i386 clock_nanosleep_time64 sys_clock_nanosleep - 0\n\
-408 i386 timer_gettime64 sys_timer_gettime - 0\n\
-409 i386 timer_settime64 sys_timer_settime - 0\n\
-410 i386 timerfd_gettime64 sys_timerfd_gettime - 0\n\
-411 i386 timerfd_settime64 sys_timerfd_settime - 0\n\
-412 i386 utimensat_time64 sys_utimensat - 0\n\
-413 i386 pselect6_time64 sys_pselect6 compat_sys_pselect6_time64 0\n\
-414 i386 ppoll_time64 sys_ppoll compat_sys_ppoll_time64 0\n\
-416 i386 io_pgetevents_time64 sys_io_pgetevents compat_sys_io_pgetevents_time64 0\n\
-417 i386 recvmmsg_time64 sys_recvmmsg compat_sys_recvmmsg_time64 0\n\
-418 i386 mq_timedsend_time64 sys_mq_timedsend - 0\n\
-419 i386 mq_timedreceive_time64 sys_mq_timedreceive - 0\n\
-420 i386 semtimedop_time64 sys_semtimedop - 0\n\
-421 i386 rt_sigtimedwait_time64 sys_rt_sigtimedwait compat_sys_rt_sigtimedwait_time64 0\n\
-422 i386 futex_time64 sys_futex - 0\n\
-423 i386 sched_rr_get_interval_time64 sys_sched_rr_get_interval - 0\n\
-424 i386 pidfd_send_signal = - 0\n\
-425 i386 io_uring_setup = - 0\n\
-426 i386 io_uring_enter = - 0\n\
-427 i386 io_uring_register = - 0\n\
-428 i386 open_tree = - 0\n\
-429 i386 move_mount = - 0\n\
-430 i386 fsopen = - 0\n\
-431 i386 fsconfig = - 0\n\
-432 i386 fsmount = - 0\n\
-433 i386 fspick = - 0\n\
-434 i386 pidfd_open = - 0\n\
-435 i386 clone3 = - 0\n\
-436 i386 close_range = - 0\n\
-437 i386 openat2 = - 0\n\
-438 i386 pidfd_getfd = - 0\n\
-439 i386 faccessat2 = - 0\n\
-440 i386 process_madvise = - 0\n\
-441 i386 epoll_pwait2 = compat_sys_epoll_pwait2 0\n\
-442 i386 mount_setattr = - 0\n\
-443 i386 quotactl_fd = - 0\n\
-444 i386 landlock_create_ruleset = - 0\n\
-445 i386 landlock_add_rule = - 0\n\
-446 i386 landlock_restrict_self = - 0\n\
-447 i386 memfd_secret = - 0\n\
-448 i386 process_mrelease = - 0\n\
-449 i386 futex_waitv = - 0\n\
-450 i386 set_mempolicy_home_node = - 0\n\
-451 i386 cachestat = - 0\n\
-452 i386 fchmodat2 = - 0\n\
-453 i386 map_shadow_stack = - 0\n\
-454 i386 futex_wake = - 0\n\
-455 i386 futex_wait = - 0\n\
-456 i386 futex_requeue = - 0\n\
-457 i386 statmount = - 0\n\
-458 i386 listmount = - 0\n\
-459 i386 lsm_get_self_attr = - 0\n\
-460 i386 lsm_set_self_attr = - 0\n\
-461 i386 lsm_list_modules = - 0\n\
-462 i386 mseal = - 0\n\
+i restart_syscall =\n\
+i exit = - !\n\
+i fork =\n\
+i read =\n\
+i write =\n\
+i open = =\n\
+i close =\n\
+i waitpid =\n\
+i creat =\n\
+i link =\n\
+i unlink =\n\
+i execve = =\n\
+i chdir =\n\
+i time sys_time32\n\
+i mknod =\n\
+i chmod =\n\
+i lchown sys_lchown16\n\
+i break -\n\
+i oldstat sys_stat\n\
+i lseek = =\n\
+i getpid =\n\
+i mount =\n\
+i umount sys_oldumount\n\
+i setuid sys_setuid16\n\
+i getuid sys_getuid16\n\
+i stime sys_stime32\n\
+i ptrace = =\n\
+i alarm =\n\
+i oldfstat sys_fstat\n\
+i pause =\n\
+i utime sys_utime32\n\
+i stty -\n\
+i gtty -\n\
+i access =\n\
+i nice =\n\
+i ftime -\n\
+i sync =\n\
+i kill =\n\
+i rename =\n\
+i mkdir =\n\
+i rmdir =\n\
+i dup =\n\
+i pipe =\n\
+i times = =\n\
+i prof -\n\
+i brk =\n\
+i setgid sys_setgid16\n\
+i getgid sys_getgid16\n\
+i signal =\n\
+i geteuid sys_geteuid16\n\
+i getegid sys_getegid16\n\
+i acct =\n\
+i umount2 sys_umount\n\
+i lock -\n\
+i ioctl = =\n\
+i fcntl = compat_sys_fcntl64\n\
+i mpx -\n\
+i setpgid =\n\
+i ulimit -\n\
+i oldolduname sys_olduname\n\
+i umask =\n\
+i chroot =\n\
+i ustat = =\n\
+i dup2 =\n\
+i getppid =\n\
+i getpgrp =\n\
+i setsid =\n\
+i sigaction = =\n\
+i sgetmask =\n\
+i ssetmask =\n\
+i setreuid sys_setreuid16\n\
+i setregid sys_setregid16\n\
+i sigsuspend =\n\
+i sigpending = =\n\
+i sethostname =\n\
+i setrlimit = =\n\
+i getrlimit sys_old_getrlimit compat_sys_old_getrlimit\n\
+i getrusage = =\n\
+i gettimeofday = =\n\
+i settimeofday = =\n\
+i getgroups sys_getgroups16\n\
+i setgroups sys_setgroups16\n\
+i select sys_old_select compat_sys_old_select\n\
+i symlink =\n\
+i oldlstat sys_lstat\n\
+i readlink =\n\
+i uselib =\n\
+i swapon =\n\
+i reboot =\n\
+i readdir sys_old_readdir compat_sys_old_readdir\n\
+i mmap sys_old_mmap compat_sys_ia32_mmap\n\
+i munmap =\n\
+i truncate = =\n\
+i ftruncate = =\n\
+i fchmod =\n\
+i fchown sys_fchown16\n\
+i getpriority =\n\
+i setpriority =\n\
+i profil -\n\
+i statfs = =\n\
+i fstatfs = =\n\
+i ioperm =\n\
+i socketcall = =\n\
+i syslog =\n\
+i setitimer = =\n\
+i getitimer = =\n\
+i stat sys_newstat compat_sys_newstat\n\
+i lstat sys_newlstat compat_sys_newlstat\n\
+i fstat sys_newfstat compat_sys_newfstat\n\
+i olduname sys_uname\n\
+i iopl =\n\
+i vhangup =\n\
+i idle -\n\
+i vm86old = sys_ni_syscall\n\
+i wait4 = =\n\
+i swapoff =\n\
+i sysinfo = =\n\
+i ipc = =\n\
+i fsync =\n\
+i sigreturn = =\n\
+i clone = compat_sys_ia32_clone\n\
+i setdomainname =\n\
+i uname sys_newuname\n\
+i modify_ldt =\n\
+i adjtimex sys_adjtimex_time32\n\
+i mprotect =\n\
+i sigprocmask = =\n\
+i create_module -\n\
+i init_module =\n\
+i delete_module =\n\
+i get_kernel_syms -\n\
+i quotactl =\n\
+i getpgid =\n\
+i fchdir =\n\
+i bdflush sys_ni_syscall\n\
+i sysfs =\n\
+i personality =\n\
+i afs_syscall -\n\
+i setfsuid sys_setfsuid16\n\
+i setfsgid sys_setfsgid16\n\
+i _llseek sys_llseek\n\
+i getdents = =\n\
+i _newselect sys_select compat_sys_select\n\
+i flock =\n\
+i msync =\n\
+i readv =\n\
+i writev =\n\
+i getsid =\n\
+i fdatasync =\n\
+i _sysctl sys_ni_syscall\n\
+i mlock =\n\
+i munlock =\n\
+i mlockall =\n\
+i munlockall =\n\
+i sched_setparam =\n\
+i sched_getparam =\n\
+i sched_setscheduler =\n\
+i sched_getscheduler =\n\
+i sched_yield =\n\
+i sched_get_priority_max =\n\
+i sched_get_priority_min =\n\
+i sched_rr_get_interval sys_sched_rr_get_interval_time32\n\
+i nanosleep sys_nanosleep_time32\n\
+i mremap =\n\
+i setresuid sys_setresuid16\n\
+i getresuid sys_getresuid16\n\
+i vm86 = sys_ni_syscall\n\
+i query_module -\n\
+i poll =\n\
+i nfsservctl -\n\
+i setresgid sys_setresgid16\n\
+i getresgid sys_getresgid16\n\
+i prctl =\n\
+i rt_sigreturn = =\n\
+i rt_sigaction = =\n\
+i rt_sigprocmask = =\n\
+i rt_sigpending = =\n\
+i rt_sigtimedwait sys_rt_sigtimedwait_time32 compat_sys_rt_sigtimedwait_time32\n\
+i rt_sigqueueinfo = =\n\
+i rt_sigsuspend = =\n\
+i pread64 sys_ia32_pread64\n\
+i pwrite64 sys_ia32_pwrite64\n\
+i chown sys_chown16\n\
+i getcwd =\n\
+i capget =\n\
+i capset =\n\
+i sigaltstack = =\n\
+i sendfile = =\n\
+i getpmsg -\n\
+i putpmsg -\n\
+i vfork =\n\
+i ugetrlimit sys_getrlimit compat_sys_getrlimit\n\
+i mmap2 sys_mmap_pgoff\n\
+i truncate64 sys_ia32_truncate64\n\
+i ftruncate64 sys_ia32_ftruncate64\n\
+i stat64 = compat_sys_ia32_stat64\n\
+i lstat64 = compat_sys_ia32_lstat64\n\
+i fstat64 = compat_sys_ia32_fstat64\n\
+i lchown32 sys_lchown\n\
+i getuid32 sys_getuid\n\
+i getgid32 sys_getgid\n\
+i geteuid32 sys_geteuid\n\
+i getegid32 sys_getegid\n\
+i setreuid32 sys_setreuid\n\
+i setregid32 sys_setregid\n\
+i getgroups32 sys_getgroups\n\
+i setgroups32 sys_setgroups\n\
+i fchown32 sys_fchown\n\
+i setresuid32 sys_setresuid\n\
+i getresuid32 sys_getresuid\n\
+i setresgid32 sys_setresgid\n\
+i getresgid32 sys_getresgid\n\
+i chown32 sys_chown\n\
+i setuid32 sys_setuid\n\
+i setgid32 sys_setgid\n\
+i setfsuid32 sys_setfsuid\n\
+i setfsgid32 sys_setfsgid\n\
+i pivot_root =\n\
+i mincore =\n\
+i madvise =\n\
+i getdents64 =\n\
+i fcntl64 = =\n\
+i224 gettid =\n\
+i readahead sys_ia32_readahead\n\
+i setxattr =\n\
+i lsetxattr =\n\
+i fsetxattr =\n\
+i getxattr =\n\
+i lgetxattr =\n\
+i fgetxattr =\n\
+i listxattr =\n\
+i llistxattr =\n\
+i flistxattr =\n\
+i removexattr =\n\
+i lremovexattr =\n\
+i fremovexattr =\n\
+i tkill =\n\
+i sendfile64 =\n\
+i futex sys_futex_time32\n\
+i sched_setaffinity = =\n\
+i sched_getaffinity = =\n\
+i set_thread_area =\n\
+i get_thread_area =\n\
+i io_setup = =\n\
+i io_destroy =\n\
+i io_getevents sys_io_getevents_time32\n\
+i io_submit = =\n\
+i io_cancel =\n\
+i fadvise64 sys_ia32_fadvise64\n\
+i252 exit_group = - !\n\
+i lookup_dcookie -\n\
+i epoll_create =\n\
+i epoll_ctl =\n\
+i epoll_wait =\n\
+i remap_file_pages =\n\
+i set_tid_address =\n\
+i timer_create = =\n\
+i timer_settime sys_timer_settime32\n\
+i timer_gettime sys_timer_gettime32\n\
+i timer_getoverrun =\n\
+i timer_delete =\n\
+i clock_settime sys_clock_settime32\n\
+i clock_gettime sys_clock_gettime32\n\
+i clock_getres sys_clock_getres_time32\n\
+i clock_nanosleep sys_clock_nanosleep_time32\n\
+i statfs64 = =\n\
+i fstatfs64 = =\n\
+i tgkill =\n\
+i utimes sys_utimes_time32\n\
+i fadvise64_64 sys_ia32_fadvise64_64\n\
+i vserver -\n\
+i mbind =\n\
+i get_mempolicy =\n\
+i set_mempolicy =\n\
+i mq_open = =\n\
+i mq_unlink =\n\
+i mq_timedsend sys_mq_timedsend_time32\n\
+i mq_timedreceive sys_mq_timedreceive_time32\n\
+i mq_notify = =\n\
+i mq_getsetattr = =\n\
+i kexec_load = =\n\
+i waitid = =\n\
+i286 add_key =\n\
+i request_key =\n\
+i keyctl = =\n\
+i ioprio_set =\n\
+i ioprio_get =\n\
+i inotify_init =\n\
+i inotify_add_watch =\n\
+i inotify_rm_watch =\n\
+i migrate_pages =\n\
+i openat = =\n\
+i mkdirat =\n\
+i mknodat =\n\
+i fchownat =\n\
+i futimesat sys_futimesat_time32\n\
+i fstatat64 = compat_sys_ia32_fstatat64\n\
+i unlinkat =\n\
+i renameat =\n\
+i linkat =\n\
+i symlinkat =\n\
+i readlinkat =\n\
+i fchmodat =\n\
+i faccessat =\n\
+i pselect6 sys_pselect6_time32 compat_sys_pselect6_time32\n\
+i ppoll sys_ppoll_time32 compat_sys_ppoll_time32\n\
+i unshare =\n\
+i set_robust_list = =\n\
+i get_robust_list = =\n\
+i splice =\n\
+i sync_file_range sys_ia32_sync_file_range\n\
+i tee =\n\
+i vmsplice =\n\
+i move_pages =\n\
+i getcpu =\n\
+i epoll_pwait =\n\
+i utimensat sys_utimensat_time32\n\
+i signalfd = =\n\
+i timerfd_create =\n\
+i eventfd =\n\
+i fallocate sys_ia32_fallocate\n\
+i timerfd_settime sys_timerfd_settime32\n\
+i timerfd_gettime sys_timerfd_gettime32\n\
+i signalfd4 = =\n\
+i eventfd2 =\n\
+i epoll_create1 =\n\
+i dup3 =\n\
+i pipe2 =\n\
+i inotify_init1 =\n\
+i preadv = =\n\
+i pwritev = =\n\
+i rt_tgsigqueueinfo = =\n\
+i perf_event_open =\n\
+i recvmmsg sys_recvmmsg_time32 compat_sys_recvmmsg_time32\n\
+i fanotify_init =\n\
+i fanotify_mark = =\n\
+i prlimit64 =\n\
+i name_to_handle_at =\n\
+i open_by_handle_at = =\n\
+i clock_adjtime sys_clock_adjtime32\n\
+i syncfs =\n\
+i sendmmsg = =\n\
+i setns =\n\
+i process_vm_readv =\n\
+i process_vm_writev =\n\
+i kcmp =\n\
+i finit_module =\n\
+i sched_setattr =\n\
+i sched_getattr =\n\
+i renameat2 =\n\
+i seccomp =\n\
+i getrandom =\n\
+i memfd_create =\n\
+i bpf =\n\
+i execveat = =\n\
+i socket =\n\
+i socketpair =\n\
+i bind =\n\
+i connect =\n\
+i listen =\n\
+i accept4 =\n\
+i getsockopt = sys_getsockopt\n\
+i setsockopt = sys_setsockopt\n\
+i getsockname =\n\
+i getpeername =\n\
+i sendto =\n\
+i sendmsg = =\n\
+i recvfrom = =\n\
+i recvmsg = =\n\
+i shutdown =\n\
+i userfaultfd =\n\
+i membarrier =\n\
+i mlock2 =\n\
+i copy_file_range =\n\
+i preadv2 = =\n\
+i pwritev2 = =\n\
+i pkey_mprotect =\n\
+i pkey_alloc =\n\
+i pkey_free =\n\
+i statx =\n\
+i arch_prctl = =\n\
+i io_pgetevents sys_io_pgetevents_time32 =\n\
+i rseq =\n\
+i393 semget =\n\
+i semctl = =\n\
+i shmget =\n\
+i shmctl = =\n\
+i shmat = =\n\
+i shmdt =\n\
+i msgget =\n\
+i msgsnd = =\n\
+i msgrcv = =\n\
+i msgctl = =\n\
+i clock_gettime64 sys_clock_gettime\n\
+i clock_settime64 sys_clock_settime\n\
+i clock_adjtime64 sys_clock_adjtime\n\
+i clock_getres_time64 sys_clock_getres\n\
+i clock_nanosleep_time64 sys_clock_nanosleep\n\
+i timer_gettime64 sys_timer_gettime\n\
+i timer_settime64 sys_timer_settime\n\
+i timerfd_gettime64 sys_timerfd_gettime\n\
+i timerfd_settime64 sys_timerfd_settime\n\
+i utimensat_time64 sys_utimensat\n\
+i pselect6_time64 sys_pselect6 =\n\
+i ppoll_time64 sys_ppoll =\n\
+i416 io_pgetevents_time64 sys_io_pgetevents =\n\
+i recvmmsg_time64 sys_recvmmsg =\n\
+i mq_timedsend_time64 sys_mq_timedsend\n\
+i mq_timedreceive_time64 sys_mq_timedreceive\n\
+i semtimedop_time64 sys_semtimedop\n\
+i rt_sigtimedwait_time64 sys_rt_sigtimedwait =\n\
+i futex_time64 sys_futex\n\
+i sched_rr_get_interval_time64 sys_sched_rr_get_interval\n\
+i pidfd_send_signal =\n\
+i io_uring_setup =\n\
+i io_uring_enter =\n\
+i io_uring_register =\n\
+i open_tree =\n\
+i move_mount =\n\
+i fsopen =\n\
+i fsconfig =\n\
+i fsmount =\n\
+i fspick =\n\
+i pidfd_open =\n\
+i clone3 =\n\
+i close_range =\n\
+i openat2 =\n\
+i pidfd_getfd =\n\
+i faccessat2 =\n\
+i process_madvise =\n\
+i epoll_pwait2 = =\n\
+i mount_setattr =\n\
+i quotactl_fd =\n\
+i landlock_create_ruleset =\n\
+i landlock_add_rule =\n\
+i landlock_restrict_self =\n\
+i memfd_secret =\n\
+i process_mrelease =\n\
+i futex_waitv =\n\
+i set_mempolicy_home_node =\n\
+i cachestat =\n\
+i fchmodat2 =\n\
+i map_shadow_stack =\n\
+i futex_wake =\n\
+i futex_wait =\n\
+i futex_requeue =\n\
+i statmount =\n\
+i listmount =\n\
+i lsm_get_self_attr =\n\
+i lsm_set_self_attr =\n\
+i lsm_list_modules =\n\
+i mseal =\n\
 ",
 );

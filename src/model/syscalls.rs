@@ -100,26 +100,37 @@ impl Table {
         Table { text, entries: OnceLock::new() }
     }
 
+    /// Parses the packed lines (the format is described in `syscall_table.rs`).
     fn parse(text: &'static str) -> Vec<SyscallEntry> {
+        // `=` in an entry point column: the usual function name, built once here.
+        fn entry(field: Option<&'static str>, prefix: &str, name: &str) -> Option<&'static str> {
+            match field? {
+                "-" => None,
+                "=" => Some(Box::leak(format!("{prefix}{name}").into_boxed_str())),
+                entry => Some(entry),
+            }
+        }
+        let mut next_nr = 0;
         text.lines()
             .filter_map(|line| {
                 let mut fields = line.split(' ');
-                let nr = fields.next()?.parse().ok()?;
-                let abi = match fields.next()? {
-                    "common" => Abi::Common,
-                    "64" => Abi::X64,
-                    "x32" => Abi::X32,
+                let first = fields.next()?;
+                let (abi, nr) = first.split_at_checked(1)?;
+                let abi = match abi {
+                    "c" => Abi::Common,
+                    "6" => Abi::X64,
+                    "x" => Abi::X32,
                     _ => Abi::I386,
                 };
-                let name = fields.next()?;
-                let entry_point = match fields.next()? {
-                    "-" => None,
-                    // Most lines name `sys_<name>`; the text leaves it out and it is built once here.
-                    "=" => Some(&*Box::leak(format!("sys_{name}").into_boxed_str())),
-                    entry => Some(entry),
+                let nr = match nr {
+                    "" => next_nr,
+                    nr => nr.parse().ok()?,
                 };
-                let compat_entry_point = Some(fields.next()?).filter(|compat| *compat != "-");
-                let noreturn = fields.next()? == "1";
+                next_nr = nr + 1;
+                let name = fields.next()?;
+                let entry_point = entry(fields.next(), "sys_", name);
+                let compat_entry_point = entry(fields.next(), "compat_sys_", name);
+                let noreturn = fields.next() == Some("!");
                 Some(SyscallEntry { nr, abi, name, entry_point, compat_entry_point, noreturn })
             })
             .collect()
