@@ -27,45 +27,90 @@ pub fn key_frames(timeline: &Timeline) -> Vec<(SeedStep, &Frame)> {
         .collect()
 }
 
+/// The handout's pages as one HTML string: built once per print of a timeline, it never changes, so it does not
+/// go through the virtual DOM (which would build ~600 nodes for it).
+pub fn handout_html(timeline: &Timeline) -> String {
+    use super::escape_html as esc;
+    use std::fmt::Write;
+    let mut html = String::new();
+    for (step, frame) in key_frames(timeline) {
+        let cpu = &frame.machine.cpu;
+        let cpl = frame.cpl();
+        let _ = write!(
+            html,
+            "<section class=\"handout-page\"><p class=\"handout-scenario\">Syscall Explorer · {} · frame {} of {}</p>\
+             <h2>Step {} of 7: {}</h2><p>{}</p><p class=\"handout-wall\">The CPU is in {} (CPL {}).</p>\
+             <p><code>{}</code></p><p class=\"handout-narration\">{}</p><table class=\"handout-regs\"><tbody>",
+            esc(timeline.scenario.preset.title()),
+            frame.index + 1,
+            timeline.frames.len(),
+            step.number(),
+            esc(step.title()),
+            esc(step.summary()),
+            cpl.mode_name(),
+            cpl.number(),
+            esc(&frame.executed.describe()),
+            esc(&frame.narration),
+        );
+        for pair in Gpr::DISPLAY_ORDER.chunks(2) {
+            html.push_str("<tr>");
+            for gpr in pair {
+                let changed = if frame.changed_regs.contains(&Reg::Gpr(*gpr)) { " ▲" } else { "" };
+                let _ = write!(
+                    html,
+                    "<th>{}</th><td><code>{:#018x}{changed}</code></td>",
+                    gpr.name().to_ascii_uppercase(),
+                    cpu.get(*gpr)
+                );
+            }
+            html.push_str("</tr>");
+        }
+        let _ = write!(
+            html,
+            "<tr><th>RIP</th><td><code>{:#018x}</code></td><th>RFLAGS</th><td><code>{:#x}</code></td></tr>\
+             <tr><th>CS</th><td><code>{:#x}</code></td><th>SS</th><td><code>{:#x}</code></td></tr></tbody></table></section>",
+            cpu.rip, cpu.rflags, cpu.cs, cpu.ss
+        );
+    }
+    html
+}
+
 /// The handout.
 #[function_component(Handout)]
 pub fn handout(props: &HandoutProps) -> Html {
-    let timeline = &props.timeline;
+    let html = use_memo(props.timeline.clone(), |timeline| AttrValue::from(handout_html(timeline)));
     html! {
         <div class="handout" data-testid="handout" aria-hidden="true">
-            { for key_frames(timeline).into_iter().map(|(step, frame)| {
-                let cpu = &frame.machine.cpu;
-                let cpl = frame.cpl();
-                html! {
-                    <section class="handout-page">
-                        <p class="handout-scenario">{ format!("Syscall Explorer · {} · frame {} of {}", timeline.scenario.preset.title(), frame.index + 1, timeline.frames.len()) }</p>
-                        <h2>{ format!("Step {} of 7: {}", step.number(), step.title()) }</h2>
-                        <p>{ step.summary() }</p>
-                        <p class="handout-wall">{ format!("The CPU is in {} (CPL {}).", cpl.mode_name(), cpl.number()) }</p>
-                        <p><code>{ frame.executed.describe() }</code></p>
-                        <p class="handout-narration">{ frame.narration.clone() }</p>
-                        <table class="handout-regs">
-                            <tbody>
-                                { for Gpr::DISPLAY_ORDER.chunks(2).map(|pair| html! {
-                                    <tr>
-                                        { for pair.iter().map(|gpr| {
-                                            let changed = frame.changed_regs.contains(&Reg::Gpr(*gpr));
-                                            html! { <>
-                                                <th>{ gpr.name().to_ascii_uppercase() }</th>
-                                                <td><code>{ format!("{:#018x}{}", cpu.get(*gpr), if changed { " ▲" } else { "" }) }</code></td>
-                                            </> }
-                                        }) }
-                                    </tr>
-                                }) }
-                                <tr><th>{ "RIP" }</th><td><code>{ format!("{:#018x}", cpu.rip) }</code></td>
-                                    <th>{ "RFLAGS" }</th><td><code>{ format!("{:#x}", cpu.rflags) }</code></td></tr>
-                                <tr><th>{ "CS" }</th><td><code>{ format!("{:#x}", cpu.cs) }</code></td>
-                                    <th>{ "SS" }</th><td><code>{ format!("{:#x}", cpu.ss) }</code></td></tr>
-                            </tbody>
-                        </table>
-                    </section>
-                }
-            }) }
+            { Html::from_html_unchecked((*html).clone()) }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Preset, Scenario};
+
+    #[test]
+    fn a_page_per_step_with_its_key_frame_and_sixteen_registers_plus_four() {
+        for preset in Preset::ALL {
+            let timeline = Timeline::run(&Scenario::preset(preset));
+            let html = handout_html(&timeline);
+            let pages = key_frames(&timeline);
+            assert_eq!(html.matches("<section class=\"handout-page\">").count(), pages.len(), "{preset:?}");
+            assert_eq!(html.matches("<th>").count(), pages.len() * 20, "{preset:?}");
+            for (step, frame) in &pages {
+                assert!(html.contains(&format!("Step {} of 7:", step.number())), "{preset:?} {step:?}");
+                assert!(html.contains(&format!("frame {} of {}", frame.index + 1, timeline.frames.len())));
+                // The narration is there, escaped (no raw `<` from the text can open a tag).
+                assert!(html.contains(&crate::ui::escape_html(&frame.narration)), "{preset:?} {step:?}");
+                let changed = Gpr::DISPLAY_ORDER
+                    .iter()
+                    .filter(|gpr| frame.changed_regs.contains(&Reg::Gpr(**gpr)))
+                    .count();
+                let page = html.split("<section").nth(1 + pages.iter().position(|(s, _)| s == step).unwrap()).unwrap();
+                assert_eq!(page.matches(" ▲").count(), changed, "{preset:?} {step:?}");
+            }
+        }
     }
 }
