@@ -32,8 +32,13 @@ if (!html.includes(yieldToPaint)) {
 // No preload of the WebAssembly: fetched during parsing it competes with the stylesheet and the first screen's text
 // on a slow link (Lighthouse's simulated mobile network counted it against the largest paint), and the loader above
 // asks for it one frame later anyway, once the first screen is painted.
-if (/<link\b[^>]*\brel=["']?preload\b[^>]*\.wasm/.test(html)) {
-  replaceOrFail(/<link\b(?=[^>]*\brel=["']?preload\b)(?=[^>]*\.wasm\b)[^>]*>/g, '', 'the wasm preload');
+// Attributes come in any order (minified, Trunk writes href before rel), so the pattern looks ahead for each one; a
+// wasm preload left in place fails the build.
+const wasmPreload = /<link\b(?=[^>]*\brel=["']?preload\b)(?=[^>]*\.wasm\b)[^>]*>/g;
+html = html.replace(wasmPreload, '');
+if (wasmPreload.test(html)) {
+  console.error(`csp.mjs: the wasm preload is still in ${file}`);
+  process.exit(1);
 }
 const hashes = [];
 for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
