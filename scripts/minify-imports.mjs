@@ -82,6 +82,19 @@ function* shortNames() {
   }
 }
 
+/** Rewrites a section that is a vector of entries: `entry(offset)` returns [the new entry's parts, next offset]. */
+function rewriteVector(body, entry) {
+  const [count, first] = readU32(body, 0);
+  const parts = [u32(count)];
+  let at = first;
+  for (let i = 0; i < count; i++) {
+    const [entryParts, end] = entry(at);
+    parts.push(...entryParts);
+    at = end;
+  }
+  return Buffer.concat(parts);
+}
+
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // Exports the glue reaches as properties of the instance's exports (`x.__wbindgen_malloc(…)`); names this
@@ -110,34 +123,23 @@ export function minifyImports(wasm, js) {
       if (custom === 'producers' || custom === 'target_features') continue;
       sections.push(Buffer.from([id]), u32(size), body);
     } else if (id === 2) {
-      const [count, first] = readU32(body, 0);
-      const parts = [u32(count)];
-      let at = first;
-      for (let i = 0; i < count; i++) {
+      const rewritten = rewriteVector(body, (at) => {
         const [module, afterModule] = readName(body, at);
         const [field, afterField] = readName(body, afterModule);
-        const kind = body[afterField];
-        const end = skipImportDesc(body, kind, afterField + 1);
+        const end = skipImportDesc(body, body[afterField], afterField + 1);
         glueModule ??= module;
         if (module !== glueModule) throw new Error(`minify-imports: a second import module, ${module}`);
         if (!importNames.has(field)) importNames.set(field, ids.next().value);
-        parts.push(name('w'), name(importNames.get(field)), body.subarray(afterField, end));
-        at = end;
-      }
-      const rewritten = Buffer.concat(parts);
+        return [[name('w'), name(importNames.get(field)), body.subarray(afterField, end)], end];
+      });
       sections.push(Buffer.from([id]), u32(rewritten.length), rewritten);
     } else if (id === 7) {
-      const [count, first] = readU32(body, 0);
-      const parts = [u32(count)];
-      let at = first;
-      for (let i = 0; i < count; i++) {
+      const rewritten = rewriteVector(body, (at) => {
         const [field, afterField] = readName(body, at);
         const end = readU32(body, afterField + 1)[1];
         if (RENAMED_EXPORT.test(field)) exportNames.set(field, ids.next().value);
-        parts.push(name(exportNames.get(field) ?? field), body.subarray(afterField, end));
-        at = end;
-      }
-      const rewritten = Buffer.concat(parts);
+        return [[name(exportNames.get(field) ?? field), body.subarray(afterField, end)], end];
+      });
       sections.push(Buffer.from([id]), u32(rewritten.length), rewritten);
     } else {
       sections.push(Buffer.from([id]), u32(size), body);
