@@ -60,6 +60,8 @@ mkdirSync(SETTINGS.out, { recursive: true });
 
 const app = await startServer(SETTINGS.dist);
 const baseline = await startServer(SETTINGS.baselineDir);
+// The framework floor, when bench.sh built it: its cold loads show what the framework alone costs before a click.
+const floor = existsSync(join(SETTINGS.floorDist, 'index.html')) ? await startServer(SETTINGS.floorDist) : null;
 log(`app:      ${app.url} (${relative(REPO, SETTINGS.dist)}/, gzip)`);
 log(`baseline: ${baseline.url} (${relative(REPO, SETTINGS.baselineDir)}/: bench/baseline.html + the app's stylesheet)`);
 
@@ -95,8 +97,10 @@ try {
     ...measureSizes(SETTINGS.dist),
     floor: existsSync(join(SETTINGS.floorDist, 'index.html')) ? measureSizes(SETTINGS.floorDist) : null,
   }));
-  await section('loads', `cold loads x${SETTINGS.loads}, 1x and 4x CPU`, () =>
-    withBrowser((browser) => measureLoads(browser, { appUrl: app.url, baselineUrl: baseline.url, loads: SETTINGS.loads })),
+  await section('loads', `cold loads x${SETTINGS.loads}, 1x and 4x CPU, app, baseline${floor ? ' and floor' : ''}`, () =>
+    withBrowser((browser) =>
+      measureLoads(browser, { appUrl: app.url, baselineUrl: baseline.url, floorUrl: floor?.url ?? null, loads: SETTINGS.loads }),
+    ),
   );
   await section('keys', `key press -> painted frame, ${SETTINGS.keySteps} steps at 4x CPU, app and floor page`, () =>
     withBrowser(async (browser) => ({
@@ -122,6 +126,7 @@ try {
 } finally {
   await app.stop();
   await baseline.stop();
+  await floor?.stop();
 }
 
 // --- the table ---------------------------------------------------------------------------------------------------
@@ -153,6 +158,7 @@ if (s.loads) {
     const r = s.loads.rates[rate];
     if (!r) continue;
     row(`Controls respond, ${rate} CPU`, `${ms(r.app.respond)} vs ${ms(r.baseline.respond)} = ${r.respondRatio}x`, '<= 1.5x baseline', r.app.respond / r.baseline.respond <= 1.5, noisy);
+    if (r.floor) row(`  floor page (Yew counter): controls respond, ${rate}`, `${ms(r.floor.respond)} = ${r.floorRespondRatio}x the baseline`, '-', null, noisy);
   }
 }
 if (s.lighthouse) {

@@ -132,19 +132,25 @@ function compareText(app, baseline) {
   return drift;
 }
 
-export async function measureLoads(browser, { appUrl, baselineUrl, loads }) {
-  const pages = { app: appUrl, baseline: baselineUrl };
+/**
+ * Cold loads of the app and the baseline, and of the framework floor (bench/floor, a Yew counter with the same Next
+ * button and counter) when `floorUrl` is given: what any page built with these tools needs before a click counts.
+ */
+export async function measureLoads(browser, { appUrl, baselineUrl, floorUrl = null, loads }) {
+  const pages = { app: appUrl, baseline: baselineUrl, ...(floorUrl ? { floor: floorUrl } : {}) };
   const result = { viewport: VIEWPORT, loadsPerFigure: loads, rates: {}, wire: null, textDrift: [], errors: [] };
   // One warm-up load of each (discarded): fills the server's gzip cache and the OS file cache.
   const warmApp = await coldLoad(browser, appUrl, 1, { wire: true, text: true });
   const warmBaseline = await coldLoad(browser, baselineUrl, 1, { text: true });
+  if (floorUrl) await coldLoad(browser, floorUrl, 1);
   result.wire = warmApp.bytes;
   result.textDrift = compareText(warmApp.text, warmBaseline.text);
   for (const rate of [1, 4]) {
-    const runs = { app: [], baseline: [] };
+    const runs = Object.fromEntries(Object.keys(pages).map((which) => [which, []]));
     for (let i = 0; i < loads; i++) {
-      // Alternate the order so a slow phase of the machine does not fall on one page only.
-      const order = i % 2 === 0 ? ['baseline', 'app'] : ['app', 'baseline'];
+      // Rotate the order so a slow phase of the machine does not fall on one page only.
+      const names = Object.keys(pages);
+      const order = names.map((_, k) => names[(i + k) % names.length]);
       for (const which of order) {
         const run = await coldLoad(browser, pages[which], rate);
         runs[which].push(run);
@@ -164,11 +170,13 @@ export async function measureLoads(browser, { appUrl, baselineUrl, loads }) {
     });
     const app = summary(runs.app);
     const baseline = summary(runs.baseline);
+    const floor = runs.floor ? summary(runs.floor) : null;
     result.rates[`${rate}x`] = {
       app,
       baseline,
       fcpRatio: round(app.fcp / baseline.fcp, 3),
       respondRatio: round(app.respond / baseline.respond, 3),
+      ...(floor ? { floor, floorRespondRatio: round(floor.respond / baseline.respond, 3) } : {}),
     };
   }
   process.stdout.write('\n');

@@ -11,7 +11,7 @@
 #   scripts/bench.sh --no-setup      skip setup (the tools are known to be there; checks them anyway)
 #   scripts/bench.sh --no-build      measure the dist/ that is there
 #
-# Environment (for development or reruns): BENCH_LOADS (cold loads per figure, 7), BENCH_KEY_STEPS (200),
+# Environment (for development or reruns): BENCH_LOADS (cold loads per figure, 11), BENCH_KEY_STEPS (200),
 # BENCH_AUTOPLAY_SECONDS (120), BENCH_AUTOPLAY_THROTTLE (CPU slowdown during autoplay, 1), BENCH_MEMORY_STEPS (10000),
 # BENCH_ONLY=loads,keys (sections among: sizes loads keys lighthouse autoplay memory axe; the others are kept from
 # the previous report.json, which is how to rerun the timing parts after a noisy run; BENCH_ONLY=report only
