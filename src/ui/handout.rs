@@ -104,10 +104,8 @@ mod tests {
                 assert!(html.contains(&format!("frame {} of {}", frame.index + 1, timeline.frames.len())));
                 // The narration is there, escaped (no raw `<` from the text can open a tag).
                 assert!(html.contains(&crate::ui::escape_html(&frame.narration)), "{preset:?} {step:?}");
-                let changed = Gpr::DISPLAY_ORDER
-                    .iter()
-                    .filter(|gpr| frame.changed_regs.contains(&Reg::Gpr(**gpr)))
-                    .count();
+                let changed =
+                    Gpr::DISPLAY_ORDER.iter().filter(|gpr| frame.changed_regs.contains(&Reg::Gpr(**gpr))).count();
                 let page = html.split("<section").nth(1 + pages.iter().position(|(s, _)| s == step).unwrap()).unwrap();
                 assert_eq!(page.matches(" ▲").count(), changed, "{preset:?} {step:?}");
             }
