@@ -162,8 +162,9 @@ fn render(tbl_64: &[u8], tbl_32: &[u8]) -> String {
          //! Each table is text, one line per .tbl line, `abi nr name entry compat noreturn`, packed: `abi` is `c`\n\
          //! (common), `6` (64), `x` (x32) or `i` (i386), followed without a space by `nr`, which is left out when it is\n\
          //! the previous line's plus one (0 for the first); in `entry`, `=` stands for `sys_<name>`, in `compat` for\n\
-         //! `compat_sys_<name>`, and `-` for none; `noreturn` is `!`; a trailing `compat` of `-` is left out. `syscalls.rs` parses it once, on first use: as\n\
-         //! text the tables are less than half the size in the WebAssembly of the same data as Rust structs.\n\
+         //! `compat_sys_<name>`, and `-` for none; `noreturn` is `!`; a trailing `compat` of `-` is left out.\n\
+         //! `syscalls.rs` parses it once, on first use: as text the tables are less than half the size in the\n\
+         //! WebAssembly of the same data as Rust structs.\n\
          \n\
          use super::syscalls::Table;\n\n\
          /// `NR_syscalls` for x86-64: the highest `common` or `64` number plus one.\n\

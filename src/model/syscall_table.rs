@@ -16,8 +16,9 @@
 //! Each table is text, one line per .tbl line, `abi nr name entry compat noreturn`, packed: `abi` is `c`
 //! (common), `6` (64), `x` (x32) or `i` (i386), followed without a space by `nr`, which is left out when it is
 //! the previous line's plus one (0 for the first); in `entry`, `=` stands for `sys_<name>`, in `compat` for
-//! `compat_sys_<name>`, and `-` for none; `noreturn` is `!`; a trailing `compat` of `-` is left out. `syscalls.rs` parses it once, on first use: as
-//! text the tables are less than half the size in the WebAssembly of the same data as Rust structs.
+//! `compat_sys_<name>`, and `-` for none; `noreturn` is `!`; a trailing `compat` of `-` is left out.
+//! `syscalls.rs` parses it once, on first use: as text the tables are less than half the size in the
+//! WebAssembly of the same data as Rust structs.
 
 use super::syscalls::Table;
 
