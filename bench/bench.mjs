@@ -60,8 +60,9 @@ mkdirSync(SETTINGS.out, { recursive: true });
 
 const app = await startServer(SETTINGS.dist);
 const baseline = await startServer(SETTINGS.baselineDir);
-// The framework floor, when bench.sh built it: its cold loads show what the framework alone costs before a click.
-const floor = existsSync(join(SETTINGS.floorDist, 'index.html')) ? await startServer(SETTINGS.floorDist) : null;
+// The framework floor, when bench.sh built it: its size and cold loads show what the framework alone costs.
+const floorBuilt = existsSync(join(SETTINGS.floorDist, 'index.html'));
+const floor = floorBuilt ? await startServer(SETTINGS.floorDist) : null;
 log(`app:      ${app.url} (${relative(REPO, SETTINGS.dist)}/, gzip)`);
 log(`baseline: ${baseline.url} (${relative(REPO, SETTINGS.baselineDir)}/: bench/baseline.html + the app's stylesheet)`);
 
@@ -95,7 +96,7 @@ async function withBrowser(fn) {
 try {
   await section('sizes', 'transfer sizes', async () => ({
     ...measureSizes(SETTINGS.dist),
-    floor: existsSync(join(SETTINGS.floorDist, 'index.html')) ? measureSizes(SETTINGS.floorDist) : null,
+    floor: floorBuilt ? measureSizes(SETTINGS.floorDist) : null,
   }));
   await section('loads', `cold loads x${SETTINGS.loads}, 1x and 4x CPU, app, baseline${floor ? ' and floor' : ''}`, () =>
     withBrowser((browser) =>

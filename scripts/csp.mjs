@@ -32,12 +32,12 @@ if (!html.includes(yieldToPaint)) {
 // No preload of the WebAssembly: fetched during parsing it competes with the stylesheet and the first screen's text
 // on a slow link (Lighthouse's simulated mobile network counted it against the largest paint), and the loader above
 // asks for it one frame later anyway, once the first screen is painted.
-// Attributes come in any order (minified, Trunk writes href before rel), so the pattern looks ahead for each one; a
-// wasm preload left in place fails the build.
-const wasmPreload = /<link\b(?=[^>]*\brel=["']?preload\b)(?=[^>]*\.wasm\b)[^>]*>/g;
-html = html.replace(wasmPreload, '');
-if (wasmPreload.test(html)) {
-  console.error(`csp.mjs: the wasm preload is still in ${file}`);
+// Attributes come in any order (minified, Trunk writes href before rel), so the pattern looks ahead for each one.
+// Afterwards no <link> may name a .wasm file at all: a preload this pattern missed (another spelling of rel, a new
+// attribute order) fails the build instead of shipping.
+html = html.replace(/<link\b(?=[^>]*\brel=["']?preload\b)(?=[^>]*\.wasm\b)[^>]*>/g, '');
+if (/<link\b[^>]*\.wasm\b/.test(html)) {
+  console.error(`csp.mjs: a <link> to the WebAssembly is still in ${file}`);
   process.exit(1);
 }
 const hashes = [];
