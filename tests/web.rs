@@ -23,17 +23,31 @@ fn fresh_root() -> web_sys::Element {
     root
 }
 
-/// Lets Yew render, then waits out the page's staged first render (the panels arrive in `PANEL_BATCHES` animation
-/// frames after the first pass, see `ui::Explorer`), rendering after each.
-async fn settle() {
-    for _ in 0..=ui::PANEL_BATCHES {
-        yew::scheduler::flush().await;
-        let next_frame = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(next_frame).await.unwrap();
-    }
+/// Waits for the next animation frame, then lets Yew render what it scheduled.
+async fn next_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
     yew::scheduler::flush().await;
+}
+
+/// Lets Yew render, then waits out the page's staged first render (the panels arrive one per animation frame after
+/// the first pass, see `ui::Explorer`): until no panel area is marked busy, at most a few frames more than there
+/// are batches (a state change in between delays the next batch by one frame).
+async fn settle() {
+    yew::scheduler::flush().await;
+    for _ in 0..3 * ui::PANEL_BATCHES {
+        if document().query_selector("main.panels[aria-busy]").unwrap().is_none() {
+            break;
+        }
+        next_frame().await;
+    }
+    assert!(document().query_selector("main.panels[aria-busy]").unwrap().is_none(), "the panels never arrived");
+}
+
+fn panels(root: &web_sys::Element) -> u32 {
+    root.query_selector_all("main.panels > section").unwrap().length()
 }
 
 fn text(root: &web_sys::Element, selector: &str) -> String {
@@ -66,6 +80,31 @@ async fn the_app_mounts_with_the_seven_steps_and_the_first_frame() {
     assert_eq!(root.query_selector_all("[data-testid=seed-steps] li").unwrap().length(), 7);
     assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
     assert_eq!(text(&root, "[data-testid=cpl-badge]"), "CPL 3");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn panels_arrive_one_per_frame_and_a_click_gets_a_frame_of_its_own() {
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    // The first render: controls, no panels yet; then one panel per frame.
+    assert_eq!(panels(&root), 0);
+    assert!(root.query_selector("[data-testid=step-forward]").unwrap().is_some());
+    next_frame().await;
+    assert_eq!(panels(&root), 1);
+    next_frame().await;
+    assert_eq!(panels(&root), 2);
+    // A click: its frame shows the new frame and no new panel; the next panel comes one frame later.
+    click(&root, "[data-testid=step-forward]");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 2 of "));
+    next_frame().await;
+    assert_eq!(panels(&root), 2, "a panel was rendered in the click's frame");
+    next_frame().await;
+    assert_eq!(panels(&root), 3);
+    settle().await;
+    assert_eq!(panels(&root), u32::from(ui::PANEL_BATCHES));
     handle.destroy();
 }
 

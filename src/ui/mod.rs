@@ -17,6 +17,10 @@ pub mod syscall_table;
 pub mod toolbar;
 pub mod wall;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::render::{request_animation_frame, AnimationFrame};
 use yew::prelude::*;
 
 use crate::app::{Action, Mode, State};
@@ -82,28 +86,53 @@ pub struct ExplorerProps {
 }
 
 /// How many render passes the panels arrive in after the first one (see [`Explorer`]).
-pub const PANEL_BATCHES: u8 = 4;
+pub const PANEL_BATCHES: u8 = 6;
+
+/// How many of `batches` staged renders to show: none at first, then one more per animation frame. A frame in which
+/// `state` changed (a click, a key press) paints that change alone: the next batch waits for the frame after, so a
+/// reader's first click is not painted late behind a panel's first layout.
+#[hook]
+fn use_staged_reveal(batches: u8, state: State) -> u8 {
+    let revealed = use_state(|| 0u8);
+    let last_shown = use_mut_ref(|| None::<u8>);
+    {
+        let revealed = revealed.clone();
+        use_effect_with((*revealed, state), move |(shown, _)| {
+            let (shown, next) = (*shown, *shown + 1);
+            // Run again with the same count shown: the state changed, not the batch.
+            let after_change = last_shown.replace(Some(shown)) == Some(shown);
+            let second: Rc<RefCell<Option<AnimationFrame>>> = Rc::default();
+            let first = (next <= batches).then(|| {
+                let second = second.clone();
+                request_animation_frame(move |_| {
+                    if after_change {
+                        *second.borrow_mut() = Some(request_animation_frame(move |_| revealed.set(next)));
+                    } else {
+                        revealed.set(next);
+                    }
+                })
+            });
+            move || {
+                drop(first);
+                second.take();
+            }
+        });
+    }
+    *revealed
+}
 
 /// The page layout: header, steps, narration and controls, then the panels.
 ///
 /// The first render builds only the part that answers the reader (title, steps, narration, controls); the panels
-/// follow in [`PANEL_BATCHES`] renders, one per animation frame, so each frame renders, lays out and paints one batch
-/// and a click is handled between frames instead of waiting for the whole page. (With zero-delay timeouts instead, all
-/// batches rendered before the next frame, whose one layout of every panel held a click back ~50 ms at 1x CPU.)
-/// Panels already shown are not re-rendered by a later batch: their props (the state) are unchanged.
+/// follow one per animation frame ([`use_staged_reveal`], [`PANEL_BATCHES`] renders), so each frame renders, lays
+/// out and paints one panel and a click is handled between frames instead of waiting for the whole page. (With
+/// zero-delay timeouts instead, all batches rendered before the next frame, whose one layout of every panel held a
+/// click back ~50 ms at 1x CPU; with four batches of two panels, a click waited for the larger frames.) Panels
+/// already shown are not re-rendered by a later batch: their props (the state) are unchanged.
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
-    let revealed = use_state(|| 0u8);
-    {
-        let revealed = revealed.clone();
-        use_effect_with(*revealed, move |shown| {
-            let next = *shown + 1;
-            let pending =
-                (next <= PANEL_BATCHES).then(|| gloo::render::request_animation_frame(move |_| revealed.set(next)));
-            move || drop(pending)
-        });
-    }
-    let batch = |number: u8| *revealed >= number;
+    let revealed = use_staged_reveal(PANEL_BATCHES, props.state.clone());
+    let batch = |number: u8| revealed >= number;
     let state = &props.state;
     let timeline = &state.timeline;
     let frame = &timeline.frames[state.cursor.min(state.last())];
@@ -148,16 +177,20 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <main class="panels" aria-busy={(!batch(PANEL_BATCHES)).then_some("true")}>
                 if batch(1) {
                     <wall::Wall state={state.clone()} on_action={props.on_action.clone()} />
-                    <register_file::RegisterFile state={state.clone()} on_action={props.on_action.clone()} />
                 }
                 if batch(2) {
-                    <listing::Listings state={state.clone()} />
+                    <register_file::RegisterFile state={state.clone()} on_action={props.on_action.clone()} />
                 }
                 if batch(3) {
-                    <kernel_work::KernelWork state={state.clone()} />
-                    <syscall_table::SyscallTable state={state.clone()} />
+                    <listing::Listings state={state.clone()} />
                 }
                 if batch(4) {
+                    <kernel_work::KernelWork state={state.clone()} />
+                }
+                if batch(5) {
+                    <syscall_table::SyscallTable state={state.clone()} />
+                }
+                if batch(6) {
                     <memory_view::MemoryView state={state.clone()} />
                 }
             </main>
