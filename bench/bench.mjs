@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { measureAutoplay } from './autoplay.mjs';
 import { measureAxe } from './axe.mjs';
-import { measureKeyLatency } from './interaction.mjs';
+import { measureKeyBreakdown, measureKeyLatency } from './interaction.mjs';
 import { CHROMIUM, REPO, SETTINGS, VIEWPORT, launchBrowser, log, startServer, withNoise } from './lib.mjs';
 import { runLighthouse } from './lighthouse.mjs';
 import { measureLoads } from './loads.mjs';
@@ -63,6 +63,9 @@ const baseline = await startServer(SETTINGS.baselineDir);
 // The framework floor, when bench.sh built it: its size and cold loads show what the framework alone costs.
 const floorBuilt = existsSync(join(SETTINGS.floorDist, 'index.html'));
 const floor = floorBuilt ? await startServer(SETTINGS.floorDist) : null;
+// The start-up floor (the app with only its controls, --features startup-floor), when bench.sh built it.
+const startupFloorBuilt = existsSync(join(SETTINGS.startupFloorDist, 'index.html'));
+const startupFloor = startupFloorBuilt ? await startServer(SETTINGS.startupFloorDist) : null;
 log(`app:      ${app.url} (${relative(REPO, SETTINGS.dist)}/, gzip)`);
 log(`baseline: ${baseline.url} (${relative(REPO, SETTINGS.baselineDir)}/: bench/baseline.html + the app's stylesheet)`);
 
@@ -98,9 +101,15 @@ try {
     ...measureSizes(SETTINGS.dist),
     floor: floorBuilt ? measureSizes(SETTINGS.floorDist) : null,
   }));
-  await section('loads', `cold loads x${SETTINGS.loads}, 1x and 4x CPU, app, baseline${floor ? ' and floor' : ''}`, () =>
+  await section('loads', `cold loads x${SETTINGS.loads}, 1x and 4x CPU, app, baseline${floor ? ', floor' : ''}${startupFloor ? ', start-up floor' : ''}`, () =>
     withBrowser((browser) =>
-      measureLoads(browser, { appUrl: app.url, baselineUrl: baseline.url, floorUrl: floor?.url ?? null, loads: SETTINGS.loads }),
+      measureLoads(browser, {
+        appUrl: app.url,
+        baselineUrl: baseline.url,
+        floorUrl: floor?.url ?? null,
+        startupFloorUrl: startupFloor?.url ?? null,
+        loads: SETTINGS.loads,
+      }),
     ),
   );
   await section('keys', `key press -> painted frame, ${SETTINGS.keySteps} steps at 4x CPU, app and floor page`, () =>
@@ -109,6 +118,11 @@ try {
       // The same probe on bench/keyfloor.html (a counter and one keydown listener): what the browser's frame
       // pipeline alone costs at this throttling, the best any page can do.
       floor: await measureKeyLatency(browser, { appUrl: `${baseline.url}keyfloor.html`, steps: SETTINGS.keySteps, rate: 4 }),
+      // Where each press's frame goes (traced): the rendering steps no script change can remove, and the script.
+      breakdown: {
+        app: await measureKeyBreakdown(browser, { appUrl: app.url, presses: 40, rate: 4 }),
+        floor: await measureKeyBreakdown(browser, { appUrl: `${baseline.url}keyfloor.html`, presses: 40, rate: 4 }),
+      },
     })),
   );
   await section('lighthouse', 'Lighthouse (mobile), app and baseline', async () => ({
@@ -128,6 +142,7 @@ try {
   await app.stop();
   await baseline.stop();
   await floor?.stop();
+  await startupFloor?.stop();
 }
 
 // --- the table ---------------------------------------------------------------------------------------------------
@@ -160,6 +175,7 @@ if (s.loads) {
     if (!r) continue;
     row(`Controls respond, ${rate} CPU`, `${ms(r.app.respond)} vs ${ms(r.baseline.respond)} = ${r.respondRatio}x`, '<= 1.5x baseline', r.app.respond / r.baseline.respond <= 1.5, noisy);
     if (r.floor) row(`  floor page (Yew counter): controls respond, ${rate}`, `${ms(r.floor.respond)} = ${r.floorRespondRatio}x the baseline`, '-', null, noisy);
+    if (r.startupFloor) row(`  start-up floor (the app, only its controls): respond, ${rate}`, `${ms(r.startupFloor.respond)} = ${r.startupFloorRespondRatio}x the baseline`, '-', null, noisy);
   }
 }
 if (s.lighthouse) {
@@ -178,6 +194,12 @@ if (s.keys) {
     const floor = s.keys.floor;
     row('  floor page: Event Timing p50 / p95, 4x', `${show(floor.eventTiming.p50)} / ${show(floor.eventTiming.p95)}`, '-', null, noisy);
     row('  floor page: rAF probe p50 / p95, 4x', `${ms(floor.nextFrame.p50)} / ${ms(floor.nextFrame.p95)}`, '-', null, noisy);
+  }
+  const split = s.keys.breakdown;
+  if (split) {
+    const pair = (b) => `${ms(b.p50)} / ${ms(b.p95)}`;
+    row('  per press, 4x (trace): style+layout+paint p50 / p95', `${pair(split.app.rendering)} (floor page ${pair(split.floor.rendering)})`, '-', null, noisy);
+    row('  per press, 4x (trace): script p50 / p95', `${pair(split.app.script)} (floor page ${pair(split.floor.script)})`, '-', null, noisy);
   }
 }
 if (s.autoplay) {
@@ -229,6 +251,11 @@ if (s.loads) {
 if (s.keys) {
   log(`Key latency: ${s.keys.method}; ${s.keys.eventTiming.under16}/${s.keys.presses} presses under 16 ms.`);
   if (s.keys.floor) log(`  Floor page (bench/keyfloor.html: one listener changes a counter): ${s.keys.floor.eventTiming.under16}/${s.keys.floor.presses} presses under 16 ms; the frame pipeline alone costs that much.`);
+  const split = s.keys.breakdown?.app;
+  if (split) {
+    log(`  Per press (${split.method}): the browser's own style, layout and paint of one step's changes take p50 ${ms(split.rendering.p50)},`);
+    log(`  p95 ${ms(split.rendering.p95)} at 4x${split.rendering.p50 > 16 ? ': over 16 ms before any script runs, so no script change can meet the key budget on this page' : ''}.`);
+  }
 }
 if (s.autoplay?.count) {
   log(`Long tasks: ${s.autoplay.withinOneSecondOfScenarioSwitch} of ${s.autoplay.count} within 1 s after one of ${s.autoplay.scenarioSwitches} scenario switches; durations ${s.autoplay.tasks.map((t) => t.duration).join(', ')} ms.`);

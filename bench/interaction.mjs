@@ -122,3 +122,68 @@ export async function measureKeyLatency(browser, { appUrl, steps, rate = 4 }) {
     await close();
   }
 }
+
+// Where a key press's frame goes, from a Chromium trace (devtools.timeline) of `presses` ArrowRight presses at `rate`
+// CPU, 250 ms apart so each press's frame ends before the next: for each press, the renderer main thread's time in
+// the browser's rendering steps (style, layout, pre-paint, paint, layerize, commit; also when script forced them)
+// and in script (the key's handlers, animation-frame callbacks, timers, microtasks), from the keydown to the end of
+// the first frame after it (its Layerize step; the frame Event Timing waits for). Rendering is work no script change can remove: if it alone exceeds the key budget, the budget cannot
+// be met by this page's DOM changes. Tracing costs a little time of its own, so these are upper estimates.
+const RENDERING = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer']);
+const SCRIPT = new Set(['EventDispatch', 'FireAnimationFrame', 'TimerFire', 'FunctionCall', 'RunMicrotasks', 'EvaluateScript']);
+
+export async function measureKeyBreakdown(browser, { appUrl, presses = 40, rate = 4 }) {
+  const { page, close } = await freshPage(browser, { rate });
+  try {
+    await page.goto(appUrl);
+    await page.getByTestId('frame-counter').waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy]'), null, { polling: 50 });
+    await page.evaluate(() => document.activeElement?.blur());
+    await sleep(500);
+    const before = await page.getByTestId('frame-counter').innerText();
+    await browser.startTracing(page, { categories: ['devtools.timeline'] });
+    for (let i = 0; i < presses; i++) {
+      await page.keyboard.press('ArrowRight');
+      await sleep(250);
+    }
+    const trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    const after = await page.getByTestId('frame-counter').innerText();
+    if (after === before) throw new Error('the traced presses did not move the frame');
+    // The page's renderer main thread: the one that dispatched the keydowns.
+    const keydowns = trace.filter((e) => e.name === 'EventDispatch' && e.ph === 'X' && e.args?.data?.type === 'keydown');
+    if (keydowns.length < presses) throw new Error(`the trace holds ${keydowns.length} of ${presses} keydowns`);
+    const { pid, tid } = keydowns[0];
+    const main = trace.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X').sort((a, b) => a.ts - b.ts);
+    const starts = keydowns.map((e) => e.ts).sort((a, b) => a - b);
+    const rendering = [];
+    const script = [];
+    starts.forEach((start, k) => {
+      const next = starts[k + 1] ?? start + 250_000;
+      // The frame's last main-thread step is Layerize (Commit is not in this trace category).
+      const frameEnd = main.find((e) => e.name === 'Layerize' && e.ts > start && e.ts < next);
+      if (!frameEnd) return;
+      const end = frameEnd.ts + frameEnd.dur;
+      const inWindow = main.filter((e) => e.ts >= start && e.ts < end);
+      // Outermost rendering steps only (a Paint may hold another Paint).
+      const within = (e, set) => inWindow.some((o) => o !== e && set.has(o.name) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur && o.dur > e.dur);
+      const renderSteps = inWindow.filter((e) => RENDERING.has(e.name) && !within(e, RENDERING));
+      const renderMs = renderSteps.reduce((sum, e) => sum + e.dur, 0) / 1000;
+      // Top-level script events only (a FunctionCall inside an EventDispatch is the same time), less the rendering
+      // steps they forced.
+      const top = inWindow.filter((e) => SCRIPT.has(e.name) && !within(e, SCRIPT));
+      const forced = (e) => renderSteps.filter((o) => o.ts >= e.ts && o.ts + o.dur <= e.ts + e.dur).reduce((sum, o) => sum + o.dur, 0);
+      const scriptMs = top.reduce((sum, e) => sum + e.dur - forced(e), 0) / 1000;
+      rendering.push(renderMs);
+      script.push(scriptMs);
+    });
+    return {
+      rate,
+      presses: rendering.length,
+      method: 'Chromium trace (devtools.timeline): renderer main thread from each keydown to the end of the next frame (Layerize), presses 250 ms apart',
+      rendering: { p50: round(percentile(rendering, 50)), p95: round(percentile(rendering, 95)) },
+      script: { p50: round(percentile(script, 50)), p95: round(percentile(script, 95)) },
+    };
+  } finally {
+    await close();
+  }
+}

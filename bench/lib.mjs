@@ -24,6 +24,7 @@ export const SETTINGS = {
   baselineDir: resolve(REPO, process.env.BENCH_BASELINE_DIR ?? 'artifacts/bench/baseline'),
   // The framework floor (bench/floor/, a Yew counter built like the app), if bench.sh built it.
   floorDist: resolve(REPO, process.env.BENCH_FLOOR_DIST ?? 'artifacts/bench/floor'),
+  startupFloorDist: resolve(REPO, process.env.BENCH_STARTUP_FLOOR_DIST ?? 'artifacts/bench/startup-floor'),
   out: resolve(REPO, process.env.BENCH_OUT ?? 'artifacts/bench'),
   // The issue asks for at least 7; medians of 7 moved by ±20% between quiet runs, 11 hold steadier.
   loads: intEnv('BENCH_LOADS', 11),

@@ -133,16 +133,25 @@ function compareText(app, baseline) {
 }
 
 /**
- * Cold loads of the app and the baseline, and of the framework floor (bench/floor, a Yew counter with the same Next
- * button and counter) when `floorUrl` is given: what any page built with these tools needs before a click counts.
+ * Cold loads of the app and the baseline, and, when their URLs are given, of two floors: the framework floor
+ * (bench/floor, a Yew counter with the same Next button and counter: what any page built with these tools needs before
+ * a click counts) and the start-up floor (the app built with `--features startup-floor`: its whole start-up, the
+ * model included, with only the controls on the page: what this app needs before a click counts, whatever else it
+ * shows).
  */
-export async function measureLoads(browser, { appUrl, baselineUrl, floorUrl = null, loads }) {
-  const pages = { app: appUrl, baseline: baselineUrl, ...(floorUrl ? { floor: floorUrl } : {}) };
+export async function measureLoads(browser, { appUrl, baselineUrl, floorUrl = null, startupFloorUrl = null, loads }) {
+  const pages = {
+    app: appUrl,
+    baseline: baselineUrl,
+    ...(floorUrl ? { floor: floorUrl } : {}),
+    ...(startupFloorUrl ? { startupFloor: startupFloorUrl } : {}),
+  };
   const result = { viewport: VIEWPORT, loadsPerFigure: loads, rates: {}, wire: null, textDrift: [], errors: [] };
   // One warm-up load of each (discarded): fills the server's gzip cache and the OS file cache.
   const warmApp = await coldLoad(browser, appUrl, 1, { wire: true, text: true });
   const warmBaseline = await coldLoad(browser, baselineUrl, 1, { text: true });
   if (floorUrl) await coldLoad(browser, floorUrl, 1);
+  if (startupFloorUrl) await coldLoad(browser, startupFloorUrl, 1);
   result.wire = warmApp.bytes;
   result.textDrift = compareText(warmApp.text, warmBaseline.text);
   for (const rate of [1, 4]) {
@@ -171,12 +180,16 @@ export async function measureLoads(browser, { appUrl, baselineUrl, floorUrl = nu
     const app = summary(runs.app);
     const baseline = summary(runs.baseline);
     const floor = runs.floor ? summary(runs.floor) : null;
+    const startupFloor = runs.startupFloor ? summary(runs.startupFloor) : null;
     result.rates[`${rate}x`] = {
       app,
       baseline,
       fcpRatio: round(app.fcp / baseline.fcp, 3),
       respondRatio: round(app.respond / baseline.respond, 3),
       ...(floor ? { floor, floorRespondRatio: round(floor.respond / baseline.respond, 3) } : {}),
+      ...(startupFloor
+        ? { startupFloor, startupFloorRespondRatio: round(startupFloor.respond / baseline.respond, 3) }
+        : {}),
     };
   }
   process.stdout.write('\n');

@@ -3,7 +3,8 @@
 # snapshots dist/ to artifacts/bench/dist/ and serves it on 127.0.0.1 with gzip (scripts/static-server.mjs) next to a
 # static baseline page with the same text (bench/baseline.html: no script, no WebAssembly), then measures both in
 # headless Chromium and Lighthouse 12.2.3, prints a table (figure, value, budget, met) and writes
-# artifacts/bench/report.json. It also builds bench/floor (a Yew counter page, built like the app) for the size floor.
+# artifacts/bench/report.json. It also builds two floors, timed beside the app: bench/floor (a Yew counter page, built
+# like the app) and the app itself with `--features startup-floor` (its whole start-up, only its controls shown).
 # A missed budget is printed, never an error: the exit status is 0 unless the build or the measuring itself failed.
 # About 7 minutes on two cores (2 of them autoplay).
 #
@@ -74,6 +75,8 @@ if $do_build; then
     banner "bench: the framework floor (bench/floor: a Yew counter, the same tools and release profile)"
     # Same target directory as the app, so the shared dependencies are built once.
     (release_build_env && cd bench/floor && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" trunk build --release --dist "$ROOT/artifacts/bench/floor")
+    banner "bench: the start-up floor (the app with only its controls: --features startup-floor)"
+    (release_build_env && trunk build --release --features startup-floor --dist "$ROOT/artifacts/bench/startup-floor")
 fi
 
 # Measure a snapshot: other people's builds may replace dist/ while the benchmark runs.

@@ -131,6 +131,14 @@ fn use_staged_reveal(batches: u8, state: State) -> u8 {
 /// already shown are not re-rendered by a later batch: their props (the state) are unchanged.
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
+    // The benchmark's start-up floor (Cargo.toml): the same start-up, and only the controls.
+    if cfg!(feature = "startup-floor") {
+        return html! {
+            <div class="page in-user mode-normal" data-testid="app">
+                <controls::Controls state={props.state.clone()} on_action={props.on_action.clone()} />
+            </div>
+        };
+    }
     let revealed = use_staged_reveal(PANEL_BATCHES, props.state.clone());
     let batch = |number: u8| revealed >= number;
     let state = &props.state;
