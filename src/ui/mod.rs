@@ -92,7 +92,7 @@ pub const PANEL_BATCHES: u8 = 6;
 /// `state` changed (a click, a key press) paints that change alone: the next batch waits for the frame after, so a
 /// reader's first click is not painted late behind a panel's first layout.
 #[hook]
-fn use_staged_reveal(batches: u8, state: State) -> u8 {
+pub fn use_staged_reveal(batches: u8, state: State) -> u8 {
     let revealed = use_state(|| 0u8);
     let last_shown = use_mut_ref(|| None::<u8>);
     {
