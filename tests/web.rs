@@ -103,6 +103,15 @@ async fn panels_arrive_one_per_frame_and_a_click_gets_a_frame_of_its_own() {
     assert_eq!(panels(&root), 2, "a panel was rendered in the click's frame");
     next_frame().await;
     assert_eq!(panels(&root), 3);
+    // A click in the frame that was let go by for the previous one: again a frame of its own, and the panels
+    // still all arrive.
+    click(&root, "[data-testid=step-forward]");
+    yew::scheduler::flush().await;
+    next_frame().await;
+    click(&root, "[data-testid=step-back]");
+    yew::scheduler::flush().await;
+    next_frame().await;
+    assert_eq!(panels(&root), 3, "a panel was rendered in a click's frame");
     settle().await;
     assert_eq!(panels(&root), u32::from(ui::PANEL_BATCHES));
     handle.destroy();

@@ -17,10 +17,7 @@ pub mod syscall_table;
 pub mod toolbar;
 pub mod wall;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::render::request_animation_frame;
 use yew::prelude::*;
 
 use crate::app::{Action, Mode, State};
@@ -93,32 +90,26 @@ pub const PANEL_BATCHES: u8 = 6;
 /// reader's first click is not painted late behind a panel's first layout.
 #[hook]
 pub fn use_staged_reveal(batches: u8, state: State) -> u8 {
-    let revealed = use_state(|| 0u8);
-    let last_shown = use_mut_ref(|| None::<u8>);
+    // (batches shown, frames let go by after changes of the state): every step makes a new value, so each one renders
+    // and runs the effect again (an equal value would not).
+    let stage = use_state(|| (0u8, 0u8));
+    let last_stage = use_mut_ref(|| None);
     {
-        let revealed = revealed.clone();
-        use_effect_with((*revealed, state), move |(shown, _)| {
-            let (shown, next) = (*shown, *shown + 1);
-            // Run again with the same count shown: the state changed, not the batch.
-            let after_change = last_shown.replace(Some(shown)) == Some(shown);
-            let second: Rc<RefCell<Option<AnimationFrame>>> = Rc::default();
-            let first = (next <= batches).then(|| {
-                let second = second.clone();
+        let stage = stage.clone();
+        let last_stage = last_stage.clone();
+        use_effect_with((*stage, state), move |(current, _)| {
+            let (shown, waits) = *current;
+            // Run again with the same stage: the state changed, not the stage, so this frame is the change's own.
+            let after_change = last_stage.replace(Some(*current)) == Some(*current);
+            let pending = (shown < batches).then(|| {
                 request_animation_frame(move |_| {
-                    if after_change {
-                        *second.borrow_mut() = Some(request_animation_frame(move |_| revealed.set(next)));
-                    } else {
-                        revealed.set(next);
-                    }
+                    stage.set(if after_change { (shown, waits.wrapping_add(1)) } else { (shown + 1, waits) })
                 })
             });
-            move || {
-                drop(first);
-                second.take();
-            }
+            move || drop(pending)
         });
     }
-    *revealed
+    stage.0
 }
 
 /// The page layout: header, steps, narration and controls, then the panels.

@@ -70,16 +70,16 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
     let open = use_state(|| Open::None);
     let status = use_state(String::new);
     let state = &props.state;
-    let query = crate::link::to_query(&state.to_link());
-    let link = link_for(&query);
-    let embed_link = {
+    // The links are built only while their popover is open: not on every step, and not in the pre-rendered page.
+    let link = (*open == Open::Share).then(|| link_for(&crate::link::to_query(&state.to_link())));
+    let snippet = (*open == Open::Embed).then(|| {
         let mut embed_state = state.to_link();
         embed_state.mode = Mode::Embed;
-        link_for(&crate::link::to_query(&embed_state))
-    };
-    let snippet = format!(
-        "<iframe src=\"{embed_link}\" width=\"640\" height=\"400\" title=\"Syscall Explorer\" loading=\"lazy\" sandbox=\"allow-scripts\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>"
-    );
+        let embed_link = link_for(&crate::link::to_query(&embed_state));
+        format!(
+            "<iframe src=\"{embed_link}\" width=\"640\" height=\"400\" title=\"Syscall Explorer\" loading=\"lazy\" sandbox=\"allow-scripts\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>"
+        )
+    });
     let toggle = |which: Open| {
         let open = open.clone();
         let status = status.clone();
@@ -159,14 +159,14 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     }) }
                 </select>
             </label>
-            if *open == Open::Share {
+            if let Some(link) = link {
                 <div class="popover" data-testid="share-popover">
                     <label for="share-link">{ "Link to exactly this view" }</label>
                     <input id="share-link" data-testid="share-link" type="text" readonly=true value={link.clone()} />
                     <button type="button" data-testid="copy-link" onclick={on_copy(link.clone())}>{ "Copy link" }</button>
                 </div>
             }
-            if *open == Open::Embed {
+            if let Some(snippet) = snippet {
                 <div class="popover" data-testid="embed-popover">
                     <label for="embed-snippet">{ "Paste this into a course page (640×400, sandboxed)" }</label>
                     <textarea id="embed-snippet" data-testid="embed-snippet" readonly=true rows="4" value={snippet.clone()} />
