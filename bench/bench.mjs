@@ -20,7 +20,8 @@ import { measureMemory } from './memory.mjs';
 import { measureSizes } from './sizes.mjs';
 
 const SECTIONS = ['sizes', 'loads', 'keys', 'lighthouse', 'autoplay', 'memory', 'axe'];
-const BUDGET_BYTES = 150 * 1024; // "150 KB", counted in KiB like scripts/size-report.sh
+// "150 KB", read strictly: 150,000 bytes (146.5 KiB) as served with gzip.
+const BUDGET_BYTES = 150_000;
 const MB = 1024 * 1024;
 
 for (const name of SETTINGS.only) {
@@ -157,7 +158,7 @@ function row(figure, value, budget, ok, noisy = false) {
 }
 
 if (s.sizes) {
-  row('Total transfer, gzipped (as served)', `${kib(s.sizes.totalServed)} (${s.sizes.totalServed} B)`, '<= 150 KiB', s.sizes.totalServed <= BUDGET_BYTES);
+  row('Total transfer, gzipped (as served)', `${s.sizes.totalServed} B (${kib(s.sizes.totalServed)})`, '<= 150,000 B', s.sizes.totalServed <= BUDGET_BYTES);
   if (s.sizes.floor) {
     const floor = s.sizes.floor.totalServed;
     row('  framework floor: a Yew counter page, same build', `${kib(floor)}; leaves ${kib(BUDGET_BYTES - floor)} of the budget, the explainer uses ${kib(s.sizes.totalServed - floor)}`, '-', null);

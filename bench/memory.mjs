@@ -6,13 +6,21 @@
 // the page gets an animation frame to render. Before each reading the page is put back on the same view (scenario
 // "read", frame 1) so the two readings compare like with like, then CDP's HeapProfiler.collectGarbage runs twice and
 // Performance.getMetrics gives JSHeapUsedSize (plus DOM nodes and listeners); WebAssembly memory is
-// memory.buffer.byteLength of the instance Trunk's TrunkApplicationStarted event hands over.
+// memory.buffer.byteLength of the page's WebAssembly memory, caught as the instance is made (the page exposes nothing).
 import { freshPage, sleep } from './lib.mjs';
 
 const INIT = () => {
-  addEventListener('TrunkApplicationStarted', (event) => {
-    window.__wasm = event.detail.wasm;
-  });
+  // instantiate() resolves to an Instance (given a Module) or { module, instance } (given bytes), as does
+  // instantiateStreaming(); the memory is the exported WebAssembly.Memory, whatever its (shortened) name.
+  const remember = (result) => {
+    const instance = result.instance ?? result;
+    window.__wasmMemory = Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory);
+    return result;
+  };
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = (...args) => original.apply(WebAssembly, args).then(remember);
+  }
 };
 
 // Runs in the page: `count` steps from generator state `seed`; returns the new state and what was done.
@@ -69,7 +77,7 @@ async function reading(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name) => metrics.find((m) => m.name === name)?.value ?? null;
-  const wasmBytes = await page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? null);
+  const wasmBytes = await page.evaluate(() => window.__wasmMemory?.buffer?.byteLength ?? null);
   return {
     view,
     jsHeapUsed: metric('JSHeapUsedSize'),
@@ -87,7 +95,7 @@ export async function measureMemory(browser, { appUrl, steps, rate = 1 }) {
   try {
     await page.goto(appUrl);
     await page.getByTestId('frame-counter').waitFor();
-    await page.waitForFunction(() => window.__wasm !== undefined, null, { timeout: 30_000 }).catch(() => {});
+    await page.waitForFunction(() => window.__wasmMemory !== undefined, null, { timeout: 30_000 }).catch(() => {});
     await cdp.send('Performance.enable');
     const first = Math.min(100, steps);
     let run = await page.evaluate(RUN_STEPS, { count: first, seed: 20_241 });

@@ -29,9 +29,16 @@ const yieldToPaint = 'await new Promise((r) => requestAnimationFrame(() => setTi
 if (!html.includes(yieldToPaint)) {
   replaceOrFail(/(<script type=["']?module["']?>\s*import init[^\n]*\n)/, `$1${yieldToPaint}`, "Trunk's loader script");
 }
-// The loader, trimmed: Trunk also hands its module to `window.wasmBindings`, which nothing here reads, and preloads
-// the glue with a <link rel=modulepreload> placed after the loader, whose own import has already asked for it.
-html = html.replace(/import init, \* as bindings from/, 'import init from').replace(/\n*window\.wasmBindings = bindings;\n*/, '\n');
+// The loader, trimmed: Trunk also hands its module to `window.wasmBindings` and its instance to a
+// TrunkApplicationStarted event, which nothing here reads, and preloads the glue with a <link rel=modulepreload>
+// placed after the loader, whose own import has already asked for it.
+const announce = /\n*dispatchEvent\(new CustomEvent\("TrunkApplicationStarted", \{detail: \{wasm\}\}\)\);/;
+if (announce.test(html)) {
+  html = html.replace(announce, '').replace(/const wasm = await init\(/, 'await init(');
+}
+html = html
+  .replace(/import init, \* as bindings from/, 'import init from')
+  .replace(/\n*window\.wasmBindings = bindings;/, '');
 html = html.replace(/<link\b(?=[^>]*\brel=["']?modulepreload\b)[^>]*>/g, '');
 // No preload of the WebAssembly: fetched during parsing it competes with the stylesheet and the first screen's text
 // on a slow link (Lighthouse's simulated mobile network counted it against the largest paint), and the loader above

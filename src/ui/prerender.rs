@@ -6,7 +6,7 @@
 //! Until then it is a picture of the app, not the app: every form control is `disabled` (a click would go nowhere),
 //! no element carries a `data-testid` (tests and the benchmark find only the live app), and the empty panel area says
 //! the explainer is loading. Left out, to keep `index.html` small: what a picture cannot show (the bodies of the
-//! closed `<details>`, the options a closed `<select>` does not show, tooltips, ARIA attributes, the heading only
+//! closed `<details>`, the options a closed `<select>` does not show, tooltips, ARIA attributes, button types, the heading only
 //! screen readers see) and the playback
 //! controls, which come with the app right below the narration (nothing above them moves). Native only: `tests/prerender.rs` writes it into `index.html` between two markers and
 //! fails when it is stale.
@@ -51,8 +51,10 @@ pub fn first_screen() -> String {
         "aria-pressed",
         "aria-current",
         "aria-live",
+        "aria-busy",
         "role",
         "data-mode",
+        "type",
     ] {
         out = strip_attribute(&out, name);
     }
@@ -61,12 +63,9 @@ pub fn first_screen() -> String {
     out = disable_controls(&out);
     out = keep_between(&out, "<details", "</summary>", "</details>");
     out = keep_selected_options(&out);
-    let empty_panels = "<main aria-busy=\"true\" class=\"panels\"></main>";
+    let empty_panels = "<main class=\"panels\"></main>";
     assert!(out.contains(empty_panels), "the first render has no panels yet");
-    out.replace(
-        empty_panels,
-        &format!("<main aria-busy=\"true\" class=\"panels\"><p class=\"loading\">{LOADING}</p></main>"),
-    )
+    out.replace(empty_panels, &format!("<main class=\"panels\"><p class=\"loading\">{LOADING}</p></main>"))
 }
 
 /// `html` with every button, select, input and textarea that is not yet disabled marked `disabled`.
