@@ -519,3 +519,22 @@ test.describe('keyboard only', () => {
     await story.expectCleanConsole();
   });
 });
+
+// A lecturer's clicker on a busy school laptop: the first keys arrive as soon as the page shows. Yew's scheduler
+// yields to the browser when a render runs past its 16 ms slice, and runs the effects in a zero-delay timeout; on a
+// busy machine input is handled before that timeout, so a listener added by an effect would miss those keys. Here
+// the CPU runs 4x slower (the first render overruns the slice) and every zero-delay timeout waits 300 ms, which opens
+// that gap wide.
+test('keys pressed as soon as the page shows are not lost while timers run late', async ({ page }) => {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await page.addInitScript(() => {
+    const original = window.setTimeout;
+    window.setTimeout = ((handler: TimerHandler, timeout?: number, ...args: unknown[]) =>
+      original(handler, timeout ? timeout : 300, ...args)) as typeof window.setTimeout;
+  });
+  const story = new StoryPage(page);
+  await story.open('s=read');
+  for (let i = 0; i < 5; i++) await story.tap('ArrowRight');
+  await story.expectFrame(6, 85);
+});

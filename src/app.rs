@@ -351,6 +351,37 @@ pub fn key_action(key: &str) -> Option<Action> {
     })
 }
 
+/// The document's keydown listener: arrows, PageDown/PageUp, Home/End and Space step through the frames. Keys typed
+/// into a field, or Space and Enter on a button, stay with it.
+fn keyboard_listener(dispatcher: UseReducerDispatcher<State>) -> Option<gloo::events::EventListener> {
+    web_sys::window().and_then(|window| window.document()).map(|document| {
+        // Not passive: the handler calls preventDefault so Space and the arrows do not also scroll the page.
+        let options = gloo::events::EventListenerOptions::enable_prevent_default();
+        gloo::events::EventListener::new_with_options(&document, "keydown", options, move |event| {
+            use wasm_bindgen::JsCast;
+            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            if event.alt_key() || event.ctrl_key() || event.meta_key() {
+                return;
+            }
+            let target_tag = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .map(|element| element.tag_name().to_ascii_lowercase())
+                .unwrap_or_default();
+            let key = event.key();
+            let in_field = matches!(target_tag.as_str(), "input" | "textarea" | "select");
+            let on_button = target_tag == "button" || target_tag == "summary";
+            if in_field || (on_button && (key == " " || key == "Enter")) {
+                return;
+            }
+            if let Some(action) = key_action(&key) {
+                event.prevent_default();
+                dispatcher.dispatch(action);
+            }
+        })
+    })
+}
+
 /// The root component.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -384,39 +415,14 @@ pub fn app() -> Html {
         }
     });
 
-    // Keyboard: one listener on the document. Keys typed into a field, or Space on a button, stay with it.
-    {
+    // Keyboard: one listener on the document, made by the first render itself rather than by an effect. Yew's
+    // scheduler may yield to the browser between a long first render and its effects (after its 16 ms slice), and a
+    // key pressed on the page in that gap, a lecturer's clicker as the page appears, would find no listener.
+    // Dropped with the component.
+    let _keyboard = use_state({
         let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().and_then(|window| window.document()).map(|document| {
-                // Not passive: the handler calls preventDefault so Space and the arrows do not also scroll the page.
-                let options = gloo::events::EventListenerOptions::enable_prevent_default();
-                gloo::events::EventListener::new_with_options(&document, "keydown", options, move |event| {
-                    use wasm_bindgen::JsCast;
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    if event.alt_key() || event.ctrl_key() || event.meta_key() {
-                        return;
-                    }
-                    let target_tag = event
-                        .target()
-                        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-                        .map(|element| element.tag_name().to_ascii_lowercase())
-                        .unwrap_or_default();
-                    let key = event.key();
-                    let in_field = matches!(target_tag.as_str(), "input" | "textarea" | "select");
-                    let on_button = target_tag == "button" || target_tag == "summary";
-                    if in_field || (on_button && (key == " " || key == "Enter")) {
-                        return;
-                    }
-                    if let Some(action) = key_action(&key) {
-                        event.prevent_default();
-                        dispatcher.dispatch(action);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
+        move || keyboard_listener(dispatcher)
+    });
 
     // Printing: the handout is built when the browser announces a print (a DOM change made in `beforeprint`, here
     // by the render the dispatch schedules as a microtask, is in what prints), and the Print button prints once the
