@@ -418,8 +418,8 @@ pub fn app() -> Html {
     // Keyboard: one listener on the document, made by the first render itself rather than by an effect. Yew's
     // scheduler may yield to the browser between a long first render and its effects (after its 16 ms slice), and a
     // key pressed on the page in that gap, a lecturer's clicker as the page appears, would find no listener.
-    // Dropped with the component.
-    let _keyboard = use_state({
+    // Dropped with the component (a ref cell: the lightest hook that keeps a value).
+    let _keyboard = use_mut_ref({
         let dispatcher = state.dispatcher();
         move || keyboard_listener(dispatcher)
     });
