@@ -127,8 +127,9 @@ export async function measureKeyLatency(browser, { appUrl, steps, rate = 4 }) {
 // CPU, 250 ms apart so each press's frame ends before the next: for each press, the renderer main thread's time in
 // the browser's rendering steps (style, layout, pre-paint, paint, layerize, commit; also when script forced them)
 // and in script (the key's handlers, animation-frame callbacks, timers, microtasks), from the keydown to the end of
-// the first frame after it (its Layerize step; the frame Event Timing waits for). Rendering is work no script change can remove: if it alone exceeds the key budget, the budget cannot
-// be met by this page's DOM changes. Tracing costs a little time of its own, so these are upper estimates.
+// the first frame after it (its Layerize step; the frame Event Timing waits for). Rendering is work no script change
+// can remove: if it alone exceeds the key budget, the budget cannot be met by this page's DOM changes. Tracing costs a
+// little time of its own, so these are upper estimates.
 const RENDERING = new Set(['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer']);
 const SCRIPT = new Set(['EventDispatch', 'FireAnimationFrame', 'TimerFire', 'FunctionCall', 'RunMicrotasks', 'EvaluateScript']);
 

@@ -15,4 +15,3 @@ test('the page loads with its title and the seven steps, and a clean console', a
   await explorer.screenshot('smoke', testInfo);
   explorer.expectNoProblems();
 });
-

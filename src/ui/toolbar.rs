@@ -70,7 +70,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
     let open = use_state(|| Open::None);
     let status = use_state(String::new);
     let state = &props.state;
-    // The links are built only while their popover is open: not on every step, and not in the pre-rendered page.
+    // The links are built only while their popover is open, not on every step.
     let link = (*open == Open::Share).then(|| link_for(&crate::link::to_query(&state.to_link())));
     let snippet = (*open == Open::Embed).then(|| {
         let mut embed_state = state.to_link();
