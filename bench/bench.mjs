@@ -177,8 +177,10 @@ if (s.loads) {
     row(`Controls respond, ${rate} CPU`, `${ms(r.app.respond)} vs ${ms(r.baseline.respond)} = ${r.respondRatio}x`, '<= 1.5x baseline', r.app.respond / r.baseline.respond <= 1.5, noisy);
     if (r.floor) row(`  floor page (Yew counter): controls respond, ${rate}`, `${ms(r.floor.respond)} = ${r.floorRespondRatio}x the baseline`, '-', null, noisy);
     row(`  app ready (Next on screen, no click yet), ${rate}`, `${ms(r.app.ready)} = ${r.readyRatio}x the baseline's respond`, '-', null, noisy);
-    if (r.startupFloor) row(`  start-up floor (the app, only its controls): respond, ${rate}`, `${ms(r.startupFloor.respond)} = ${r.startupFloorRespondRatio}x the baseline`, '-', null, noisy);
-    if (r.startupFloor) row(`  start-up floor ready, ${rate}`, `${ms(r.startupFloor.ready)} = ${r.startupFloorReadyRatio}x the baseline's respond`, '-', null, noisy);
+    if (r.startupFloor) {
+      row(`  start-up floor (the app, only its controls): respond, ${rate}`, `${ms(r.startupFloor.respond)} = ${r.startupFloorRespondRatio}x the baseline`, '-', null, noisy);
+      row(`  start-up floor ready, ${rate}`, `${ms(r.startupFloor.ready)} = ${r.startupFloorReadyRatio}x the baseline's respond`, '-', null, noisy);
+    }
   }
 }
 if (s.lighthouse) {

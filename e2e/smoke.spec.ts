@@ -9,6 +9,8 @@ test('the page loads with its title and the seven steps, and a clean console', a
   await expect(page).toHaveTitle('Syscall Explorer');
   await expect(explorer.heading).toHaveText('Syscall Explorer');
   await expect(explorer.seedSteps).toHaveCount(7);
+  // The static first screen (index.html) is gone: Yew empties <body> as it mounts the app.
+  await expect(page.locator('#prerender')).toHaveCount(0);
 
   // Let late console messages (e.g. an unused preload warning) arrive before judging the console.
   await page.waitForLoadState('networkidle');

@@ -16,12 +16,7 @@ pub mod ui;
 /// Mounts the app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
-    // The static first screen from index.html (see ui/prerender.rs) gives way to the app.
-    if let Some(prerender) = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id("prerender"))
-    {
-        prerender.remove();
-    }
+    // Yew empties <body> as it mounts, so the static first screen from index.html (ui/prerender.rs) gives way to the
+    // app with nothing else to do.
     yew::Renderer::<app::App>::new().render();
 }
