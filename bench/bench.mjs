@@ -4,7 +4,7 @@
 // BENCH_BASELINE_DIR, prints a table of figure / value / budget / met, and writes artifacts/bench/report.json.
 //
 // It never fails on a missed budget (a benchmark reports, it does not assert): the exit status is 0 unless the
-// measuring itself broke. BENCH_ONLY=loads,keys (any of: sizes loads keys lighthouse autoplay memory axe) reruns only
+// measuring itself broke. BENCH_ONLY=loads,keys (any of: sizes loads compile keys lighthouse autoplay memory axe) reruns only
 // those sections and keeps the others from the previous report.json; BENCH_ONLY=report prints that report again.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { measureAutoplay } from './autoplay.mjs';
 import { measureAxe } from './axe.mjs';
+import { measureCompile } from './compile.mjs';
 import { measureKeyBreakdown, measureKeyLatency } from './interaction.mjs';
 import { CHROMIUM, REPO, SETTINGS, VIEWPORT, launchBrowser, log, startServer, withNoise } from './lib.mjs';
 import { runLighthouse } from './lighthouse.mjs';
@@ -19,7 +20,7 @@ import { measureLoads } from './loads.mjs';
 import { measureMemory } from './memory.mjs';
 import { measureSizes } from './sizes.mjs';
 
-const SECTIONS = ['sizes', 'loads', 'keys', 'lighthouse', 'autoplay', 'memory', 'axe'];
+const SECTIONS = ['sizes', 'loads', 'compile', 'keys', 'lighthouse', 'autoplay', 'memory', 'axe'];
 // "150 KB", read strictly: 150,000 bytes (146.5 KiB) as served with gzip.
 const BUDGET_BYTES = 150_000;
 const MB = 1024 * 1024;
@@ -113,6 +114,11 @@ try {
       }),
     ),
   );
+  await section('compile', 'WebAssembly compiled on the main thread (traced loads at 1x)', () =>
+    withBrowser((browser) =>
+      measureCompile(browser, { pages: { app: app.url, startupFloor: startupFloor?.url, floor: floor?.url }, loads: 3 }),
+    ),
+  );
   await section('keys', `key press -> painted frame, ${SETTINGS.keySteps} steps at 4x CPU, app and floor page`, () =>
     withBrowser(async (browser) => ({
       ...(await measureKeyLatency(browser, { appUrl: app.url, steps: SETTINGS.keySteps, rate: 4 })),
@@ -181,6 +187,21 @@ if (s.loads) {
       row(`  start-up floor (the app, only its controls): respond, ${rate}`, `${ms(r.startupFloor.respond)} = ${r.startupFloorRespondRatio}x the baseline`, '-', null, noisy);
       row(`  start-up floor ready, ${rate}`, `${ms(r.startupFloor.ready)} = ${r.startupFloorReadyRatio}x the baseline's respond`, '-', null, noisy);
     }
+  }
+}
+if (s.compile) {
+  // Lazily compiled WebAssembly: counts that hardly move between runs, unlike the timings above.
+  const pages = s.compile.pages;
+  const show = (p) => `${p.functions} fns, ${kib(p.bytes)} (${p.ms} ms traced)`;
+  const phases = [
+    ['beforeReady', 'before Next is ready'],
+    ['untilClick', 'from ready until the page is complete'],
+    ['firstClick', 'for the first click on Next'],
+  ];
+  for (const [key, label] of phases) {
+    const others = [['startupFloor', 'start-up floor'], ['floor', 'Yew counter']].filter(([name]) => pages[name]);
+    const rest = others.map(([name, title]) => `${title} ${pages[name][key].functions} fns, ${kib(pages[name][key].bytes)}`).join('; ');
+    row(`  wasm compiled on the main thread ${label}, 1x`, `${show(pages.app[key])}${rest ? `; ${rest}` : ''}`, '-', null);
   }
 }
 if (s.lighthouse) {
@@ -255,6 +276,12 @@ if (s.loads) {
   log('  any handling of the click could reach; only a shorter start-up (fetch, compile, model, first render) lowers it.');
   if (s.loads.textDrift.length) log(`  WARNING: bench/baseline.html no longer has the app's text: ${s.loads.textDrift.join('; ')}`);
   if (s.loads.errors.length) log(`  Page errors: ${[...new Set(s.loads.errors)].join('; ')}`);
+}
+if (s.compile) {
+  log('WebAssembly compile: V8 compiles each function on its first call, on the main thread (Chromium\'s default; no page');
+  log('  can opt out, and the compilation-priority hints section is ignored without an experimental flag), so the code');
+  log('  the start-up and the first click run is compiled while the reader waits, four times as slowly at 4x CPU.');
+  log(`  ${s.compile.method}; median of ${s.compile.loads} loads.`);
 }
 if (s.keys) {
   log(`Key latency: ${s.keys.method}; ${s.keys.eventTiming.under16}/${s.keys.presses} presses under 16 ms.`);

@@ -14,7 +14,7 @@
 #
 # Environment (for development or reruns): BENCH_LOADS (cold loads per figure, 11), BENCH_KEY_STEPS (200),
 # BENCH_AUTOPLAY_SECONDS (120), BENCH_AUTOPLAY_THROTTLE (CPU slowdown during autoplay, 1), BENCH_MEMORY_STEPS (10000),
-# BENCH_ONLY=loads,keys (sections among: sizes loads keys lighthouse autoplay memory axe; the others are kept from
+# BENCH_ONLY=loads,keys (sections among: sizes loads compile keys lighthouse autoplay memory axe; the others are kept from
 # the previous report.json, which is how to rerun the timing parts after a noisy run; BENCH_ONLY=report only
 # prints the table of the last report again). BENCH_NICE=-10 (root only) runs the measuring at a higher CPU priority
 # than other work on the machine (other people's builds and tests), which takes most of their noise out of the timings.
