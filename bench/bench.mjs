@@ -4,8 +4,9 @@
 // BENCH_BASELINE_DIR, prints a table of figure / value / budget / met, and writes artifacts/bench/report.json.
 //
 // It never fails on a missed budget (a benchmark reports, it does not assert): the exit status is 0 unless the
-// measuring itself broke. BENCH_ONLY=loads,keys (any of: sizes loads compile keys lighthouse autoplay memory axe) reruns only
-// those sections and keeps the others from the previous report.json; BENCH_ONLY=report prints that report again.
+// measuring itself broke. BENCH_ONLY=loads,keys (any of: sizes loads compile keys lighthouse autoplay memory axe)
+// reruns only those sections and keeps the others from the previous report.json; BENCH_ONLY=report prints that report
+// again.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
