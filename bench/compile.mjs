@@ -46,14 +46,13 @@ async function tracedLoad(browser, url, rate, settle) {
     const [ready, input, change] = ['bench:ready', 'bench:input', 'bench:change'].map(markAt);
     if (ready === undefined || input === undefined || change === undefined) throw new Error(`${url}: the trace lacks the bench marks`);
     // wasm.CompileLazy (func_index) wraps the compile of one function; wasm.CompileBaseline inside it has its size.
-    const sizes = new Map(trace.filter((e) => e.name === 'wasm.CompileBaseline').map((e) => [e.ts, e.args?.bodySize ?? 0]));
+    const baseline = trace.filter((e) => e.name === 'wasm.CompileBaseline');
     const lazy = trace
       .filter((e) => e.name === 'wasm.CompileLazy' && e.ph === 'X')
       .map((e) => {
-        // The baseline compile nested in this lazy compile (same thread, inside its span).
-        let bytes = 0;
-        for (const [ts, size] of sizes) if (ts >= e.ts && ts <= e.ts + e.dur) bytes = size;
-        return { ts: e.ts, ms: e.dur / 1000, bytes };
+        // The baseline compile nested in this lazy compile: same thread, inside its span.
+        const inner = baseline.find((b) => b.pid === e.pid && b.tid === e.tid && b.ts >= e.ts && b.ts <= e.ts + e.dur);
+        return { ts: e.ts, ms: e.dur / 1000, bytes: inner?.args?.bodySize ?? 0 };
       });
     const phase = (from, to) => {
       const list = lazy.filter((c) => c.ts >= from && c.ts < to);
