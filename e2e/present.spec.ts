@@ -58,6 +58,37 @@ test('presentation mode at 1920x1080: large type, folded panels, clicker keys', 
   await story.expectCleanConsole();
 });
 
+test.describe('on a 1280x720 projector', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('presentation mode: the executed instruction wraps inside the narration, never past its edge', async ({
+    page,
+  }, testInfo) => {
+    // In this narrow column the trace's fixed-column line ("0x…  45 31 e4", padding, "xor r12d, r12d") once put the
+    // instruction itself out of sight. Checked on the longest lines the model executes and on that frame (40).
+    const story = new StoryPage(page);
+    const trace = modelTrace('read');
+    const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const insnFrames = trace.frames.filter((frame) => frame.executed.startsWith('0x'));
+    const longest = [...insnFrames].sort((a, b) => collapse(b.executed).length - collapse(a.executed).length).slice(0, 2);
+    for (const frame of [...longest, trace.frames[39]]) {
+      await story.open(`s=read&f=${frame.index + 1}&mode=present`);
+      await story.expectFrame(frame.index + 1, trace.frames.length);
+      const executed = page.getByTestId('executed');
+      expect(collapse((await executed.textContent()) ?? ''), `frame ${frame.index + 1}`).toBe(collapse(frame.executed));
+      const fits = await executed.evaluate((element) => {
+        const own = element.getBoundingClientRect();
+        const column = element.closest('section')!.getBoundingClientRect();
+        return { overflow: element.scrollWidth - element.clientWidth, right: own.right, columnRight: column.right };
+      });
+      expect(fits.overflow, `frame ${frame.index + 1}: the line scrolls sideways`).toBeLessThanOrEqual(0);
+      expect(fits.right, `frame ${frame.index + 1}: the line ends past the narration`).toBeLessThanOrEqual(fits.columnRight);
+    }
+    await story.shot('present-1280x720-executed', testInfo);
+    await story.expectCleanConsole();
+  });
+});
+
 test('presentation mode at 1920x1080: at the trap every register, the changed ones first of all, is on screen', async ({
   page,
 }, testInfo) => {

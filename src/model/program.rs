@@ -118,6 +118,12 @@ impl ImageInsn {
     pub fn next_addr(&self) -> u64 {
         self.addr + self.bytes.len() as u64
     }
+
+    /// The machine code as two-digit hex bytes with a space between them: `"0f 05"`.
+    pub fn hex_bytes(&self) -> String {
+        let bytes: Vec<String> = self.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+        bytes.join(" ")
+    }
 }
 
 /// A named run of instructions (a function or an entry point).

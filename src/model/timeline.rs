@@ -95,8 +95,7 @@ impl Executed {
         match self {
             Executed::Start => "start".to_string(),
             Executed::Insn(image_insn) => {
-                let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-                format!("{:#x}  {:<29} {}", image_insn.addr, bytes.join(" "), image_insn.text)
+                format!("{:#x}  {:<29} {}", image_insn.addr, image_insn.hex_bytes(), image_insn.text)
             }
             Executed::Step { function, code, .. } => format!("[{function}] {code}"),
             Executed::Fault { at, what } => format!("fault at {at:#x}: {what}"),

@@ -116,12 +116,11 @@ fn table_html(routines: &[&'static Routine], coverage: &Coverage) -> String {
             super::escape_html(found.name)
         ));
         for image_insn in found.insns {
-            let bytes: Vec<String> = image_insn.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
             let not_run = if coverage.first_run.contains_key(&image_insn.addr) { "" } else { " not-run" };
             html.push_str(&format!(
                 "<tr class=\"insn{not_run}\"><td class=\"marker\"></td><td class=\"addr\">{:x}</td><td class=\"bytes\">{}</td><td class=\"text\">{}</td></tr>",
                 image_insn.addr,
-                bytes.join(" "),
+                image_insn.hex_bytes(),
                 super::escape_html(image_insn.text)
             ));
         }

@@ -22,6 +22,7 @@ use yew::prelude::*;
 
 use crate::app::{Action, Mode, State};
 use crate::model::cpu::Cpl;
+use crate::model::timeline::Executed;
 
 /// The one sentence under the title (also in the pre-rendered first screen, `prerender.rs`).
 pub const TAGLINE: &str =
@@ -112,6 +113,22 @@ pub fn use_staged_reveal(batches: u8, state: State) -> u8 {
     stage.0
 }
 
+/// What the frame ran, under the step title. An instruction's text is a piece of its own after the address and bytes
+/// (not the trace's fixed columns), so a narrow column wraps it onto the next line: in presentation mode the padded
+/// line put the instruction itself past the edge of the narration.
+fn executed_line(executed: &Executed) -> Html {
+    match executed {
+        Executed::Insn(image_insn) => html! {
+            <code class="insn-line">
+                // The trailing space keeps the text readable as one line (a screen reader, a copy): "e4 xor".
+                { format!("{:#x}  {} ", image_insn.addr, image_insn.hex_bytes()) }
+                <span class="insn-text">{ image_insn.text }</span>
+            </code>
+        },
+        other => html! { <code>{ other.describe() }</code> },
+    }
+}
+
 /// The page layout: header, steps, narration and controls, then the panels.
 ///
 /// The first render builds only the part that answers the reader (title, steps, narration, controls); the panels
@@ -166,7 +183,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <p class="step-title" data-testid="step-title">
                     { format!("Step {} of 7: {}", frame.step.number(), frame.step.title()) }
                 </p>
-                <p class="executed" data-testid="executed"><code>{ frame.executed.describe() }</code></p>
+                <p class="executed" data-testid="executed">{ executed_line(&frame.executed) }</p>
                 <p class="narration-text" data-testid="narration" aria-live="polite">{ frame.narration.clone() }</p>
                 if let Some(ending) = ending {
                     <p class="ending" data-testid="ending">{ ending }</p>
