@@ -88,6 +88,9 @@ e2e() {
     E2E_PORT="${E2E_PORT:-$(free_port)}"
     export E2E_PORT
     note "serving dist/ on http://127.0.0.1:$E2E_PORT/ for Playwright"
+    # The whole suite runs, so the screenshots it keeps start from an empty folder: one from a story that has since
+    # been removed or renamed would otherwise sit there looking current.
+    rm -rf artifacts/screenshots
     playwright test
 }
 
