@@ -8,15 +8,15 @@
 // they measure how much code the start-up and the first click touch, which is what a change to the start-up path
 // can lower.
 import { freshPage, median, round, sleep } from './lib.mjs';
+import { READY } from './loads.mjs';
 
-// Marks in the page's own timeline, which a trace shows on the same clock as V8's compile events.
+// Marks in the page's own timeline, which a trace shows on the same clock as V8's compile events: 'bench:ready' from
+// the cold loads' READY, and here the click's arrival and the counter's move.
 const MARKS = () => {
   const mark = (name) => {
     if (performance.getEntriesByName(name).length === 0) performance.mark(name);
   };
   new MutationObserver(() => {
-    const next = document.querySelector('[data-testid=step-forward]');
-    if (next && !next.disabled) mark('bench:ready');
     const counter = document.querySelector('[data-testid=frame-counter]');
     if (counter && /Frame \d+ of/.test(counter.textContent) && !/Frame 1 of/.test(counter.textContent)) mark('bench:change');
   }).observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
@@ -27,7 +27,7 @@ const CATEGORIES = ['v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'blink.us
 
 /** One traced load: the page left alone until it is complete, then one click on Next. */
 async function tracedLoad(browser, url, rate, settle) {
-  const { page, close } = await freshPage(browser, { rate, init: [MARKS] });
+  const { page, close } = await freshPage(browser, { rate, init: [READY, MARKS] });
   let tracing = false;
   try {
     await browser.startTracing(page, { categories: CATEGORIES });

@@ -1,7 +1,7 @@
 //! The first screen as static HTML, for `index.html`: the title, the tagline, the seven steps and the first frame's
-//! narration, with the app's own classes, so the page paints its text before the WebAssembly has loaded. Yew
-//! empties `<body>` as it mounts the app, which removes it. Native only: `tests/prerender.rs` writes it into `index.html` between two markers
-//! and fails when it is stale, so the text cannot drift from the app's.
+//! narration, with the app's own classes, so the page paints its text before the WebAssembly has loaded. Yew empties
+//! `<body>` as it mounts the app, which removes it. Native only: `tests/prerender.rs` writes it into `index.html`
+//! between two markers and fails when it is stale, so the text cannot drift from the app's.
 
 use crate::model::{Scenario, SeedStep, Timeline};
 
