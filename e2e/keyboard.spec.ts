@@ -15,7 +15,7 @@ test.use({ trace: LEAN_TRACE });
 /**
  * Before the page's own scripts: reports every Content-Security-Policy violation as a console error (ExplorerPage
  * collects those), and defines `window.e2eName(element)`, the short stable name a focus stop is reported by: its
- * data-testid, else "summary" and its text, "seed-step-N button", or tag.class and its accessible label.
+ * data-testid, else "summary" and its text, "lesson-step-N button", or tag.class and its accessible label.
  */
 async function prepare(page: Page): Promise<void> {
   await page.addInitScript(() => {
@@ -30,7 +30,7 @@ async function prepare(page: Page): Promise<void> {
       if (testid) return testid;
       const tag = element.tagName.toLowerCase();
       if (tag === 'summary') return `summary "${(element.textContent ?? '').trim().slice(0, 40)}"`;
-      const step = element.closest('[data-testid^="seed-step-"]');
+      const step = element.closest('[data-testid^="lesson-step-"]');
       if (step) return `${step.getAttribute('data-testid')} button`;
       const label =
         element.getAttribute('aria-label') ??
@@ -234,7 +234,7 @@ const REQUIRED_NORMAL = [
   'download',
   'print',
   'theme',
-  ...[1, 2, 3, 4, 5, 6, 7].map((n) => `seed-step-${n} button`),
+  ...[1, 2, 3, 4, 5, 6, 7].map((n) => `lesson-step-${n} button`),
   'restart',
   'step-back',
   'play',
@@ -308,7 +308,7 @@ test.describe('keyboard only', () => {
       const offered = await focusables(page);
       expect(offered.length, 'the page offers controls').toBeGreaterThan(10);
       expect.soft(missing(offered, walk.order), 'focusable controls that Tab never reached').toEqual([]);
-      const required = ['scenario-picker', 'play', 'step-forward', 'step-back', 'scrubber', 'seed-step-4 button'];
+      const required = ['scenario-picker', 'play', 'step-forward', 'step-back', 'scrubber', 'lesson-step-4 button'];
       required.push(mode === 'present' ? 'present' : 'share');
       expect.soft(missing(required, walk.order), 'required controls that Tab never reached').toEqual([]);
       expect.soft(walk.failures, 'focus stops without a visible focus indicator').toEqual([]);
@@ -383,10 +383,10 @@ test.describe('keyboard only', () => {
     await tabTo(page, 'step-forward', { back: true });
     for (let press = 0; press < 40; press++) {
       const at = await focused(page);
-      if (at?.name === 'seed-step-4 button') break;
+      if (at?.name === 'lesson-step-4 button') break;
       await page.keyboard.press('Shift+Tab');
     }
-    expect((await focused(page))?.name).toBe('seed-step-4 button');
+    expect((await focused(page))?.name).toBe('lesson-step-4 button');
     await focusShot(page, 'step-4', testInfo);
     await page.keyboard.press('Enter');
     await expect(story.stepTitle).toHaveText(/^Step 4 of 7:/);

@@ -1,75 +1,19 @@
-//! Links to an exact state: [`parse`] reads URL query pairs into a [`LinkState`] (scenario, edits, frame, theme,
-//! mode, speed, radix) and a list of [`Notice`]s for every parameter it had to replace by its default; [`to_query`]
-//! writes the query back. Pure Rust, so it is tested natively; `app.rs` does the reading and writing of the URL.
+//! The page's two outside interfaces, as schemas in plain Rust. The URL: [`parse`] reads query pairs into a
+//! [`LinkState`] (scenario, edits, frame, theme, mode, speed, radix) and a [`Notice`] for every parameter it had to
+//! replace by its default, [`restore`] turns that into a [`State`], and [`to_query`] writes a state's query back.
+//! Messages from an embedding page: [`parse_message`] checks one against the schema and gives the [`Action`] it asks
+//! for. The browser side (reading the URL, listening for messages) is in `ui/effects.rs`.
 //!
-//! The query holds the preset (`s=read`), only the fields that differ from the preset's defaults (`fd=9`), the frame
-//! (`f=12`, counted from 1 as the page shows it) or a seed step (`step=5`), and `theme`, `mode`, `speed`, `radix`
-//! when they are not the defaults.
+//! The query holds the preset (`s=read`), only the fields that differ from the preset's defaults (`arg0=9`, or the
+//! argument's own name, `fd=9`), the frame (`f=12`, counted from 1 as the page shows it) or a lesson step (`step=5`),
+//! and `theme`, `mode`, `speed`, `radix` when they are not the defaults. When a link has both `f` and `step`, the
+//! frame wins.
 
-use crate::model::input::{is_address, set_field, show_number, FIELD_NAMES};
-use crate::model::{Preset, Scenario, SeedStep};
+use std::rc::Rc;
 
-/// Colour theme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Theme {
-    /// Follow the system setting.
-    Auto,
-    Light,
-    Dark,
-}
-
-/// How much chrome the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Minimal chrome for an iframe.
-    Embed,
-    /// Large type for a lecture hall.
-    Present,
-}
-
-/// Autoplay speed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Speed {
-    Slow,
-    Normal,
-    Fast,
-}
-
-impl Speed {
-    /// All speeds, slow first.
-    pub const ALL: [Speed; 3] = [Speed::Slow, Speed::Normal, Speed::Fast];
-
-    /// Milliseconds between frames.
-    pub fn interval_ms(self) -> u32 {
-        match self {
-            Speed::Slow => 1600,
-            Speed::Normal => 800,
-            Speed::Fast => 250,
-        }
-    }
-
-    /// A stable id for URLs and the select.
-    pub fn id(self) -> &'static str {
-        match self {
-            Speed::Slow => "slow",
-            Speed::Normal => "normal",
-            Speed::Fast => "fast",
-        }
-    }
-
-    /// The speed with this id.
-    pub fn from_id(id: &str) -> Option<Speed> {
-        Speed::ALL.into_iter().find(|speed| speed.id() == id)
-    }
-}
-
-/// How register values are shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Radix {
-    Hex,
-    Decimal,
-}
+use crate::model::input::{is_address, set_field, show_number, ARG_FIELDS, FIELD_NAMES};
+use crate::model::{LessonStep, Preset, Scenario};
+use crate::state::{Action, Mode, Notice, Radix, RemoteSet, Speed, State, Theme};
 
 /// What a link restores.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,8 +21,8 @@ pub struct LinkState {
     pub scenario: Scenario,
     /// 0-based frame index, if the link names one.
     pub frame: Option<usize>,
-    /// A seed step to open at, if the link names one (and no frame).
-    pub step: Option<SeedStep>,
+    /// A lesson step to open at, if the link names one (and no frame).
+    pub step: Option<LessonStep>,
     pub theme: Theme,
     pub mode: Mode,
     pub speed: Speed,
@@ -100,13 +44,6 @@ impl Default for LinkState {
             origins: Vec::new(),
         }
     }
-}
-
-/// A parameter that was replaced by its default, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    pub param: String,
-    pub message: String,
 }
 
 fn short(text: &str) -> String {
@@ -149,24 +86,20 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
                     format!("\"{}\" is not a frame number (they count from 1); starting at frame 1", short(value)),
                 ),
             },
-            "step" => match value.trim().parse::<u8>().ok().and_then(SeedStep::from_number) {
+            "step" => match value.trim().parse::<u8>().ok().and_then(LessonStep::from_number) {
                 Some(step) => state.step = Some(step),
                 None => notice("step", format!("\"{}\" is not a step from 1 to 7; starting at step 1", short(value))),
             },
-            "theme" => match value.as_str() {
-                "auto" => state.theme = Theme::Auto,
-                "light" => state.theme = Theme::Light,
-                "dark" => state.theme = Theme::Dark,
-                _ => notice(
+            "theme" => match Theme::from_id(value) {
+                Some(theme) => state.theme = theme,
+                None => notice(
                     "theme",
                     format!("\"{}\" is not a theme (auto, light, dark); following the system", short(value)),
                 ),
             },
-            "mode" => match value.as_str() {
-                "normal" => state.mode = Mode::Normal,
-                "embed" => state.mode = Mode::Embed,
-                "present" => state.mode = Mode::Present,
-                _ => {
+            "mode" => match Mode::from_id(value) {
+                Some(mode) => state.mode = mode,
+                None => {
                     notice("mode", format!("\"{}\" is not a mode (normal, embed, present); using normal", short(value)))
                 }
             },
@@ -181,10 +114,9 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
                     notice("speed", format!("\"{}\" is not a speed (slow, normal, fast); using normal", short(value)))
                 }
             },
-            "radix" => match value.as_str() {
-                "hex" => state.radix = Radix::Hex,
-                "dec" => state.radix = Radix::Decimal,
-                _ => notice("radix", format!("\"{}\" should be hex or dec; showing hex", short(value))),
+            "radix" => match Radix::from_id(value) {
+                Some(radix) => state.radix = radix,
+                None => notice("radix", format!("\"{}\" should be hex or dec; showing hex", short(value))),
             },
             "origins" => {
                 for origin in value.split(',').map(str::trim).filter(|origin| !origin.is_empty()) {
@@ -218,9 +150,8 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if scenario.nr != base.nr {
         push("nr", show_number(scenario.nr, false));
     }
-    for idx in 0..6 {
+    for (idx, key) in ARG_FIELDS.iter().enumerate() {
         if scenario.args[idx] != base.args[idx] {
-            let key = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][idx];
             let address = scenario.program.arg_names().get(idx).is_some_and(|name| is_address(name));
             push(key, show_number(scenario.args[idx], address));
         }
@@ -246,26 +177,73 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if let Some(frame) = state.frame {
         push("f", (frame + 1).to_string());
     }
-    match state.theme {
-        Theme::Auto => {}
-        Theme::Light => push("theme", "light".to_string()),
-        Theme::Dark => push("theme", "dark".to_string()),
+    if state.theme != Theme::Auto {
+        push("theme", state.theme.id().to_string());
     }
-    match state.mode {
-        Mode::Normal => {}
-        Mode::Embed => push("mode", "embed".to_string()),
-        Mode::Present => push("mode", "present".to_string()),
+    if state.mode != Mode::Normal {
+        push("mode", state.mode.id().to_string());
     }
     if state.speed != Speed::Normal {
         push("speed", state.speed.id().to_string());
     }
-    if state.radix == Radix::Decimal {
-        push("radix", "dec".to_string());
+    if state.radix != Radix::Hex {
+        push("radix", state.radix.id().to_string());
     }
     if !state.origins.is_empty() {
         push("origins", state.origins.join(","));
     }
     pairs
+}
+
+impl LinkState {
+    /// The link state that reproduces what `state` shows.
+    pub fn of(state: &State) -> LinkState {
+        LinkState {
+            scenario: state.timeline.scenario.clone(),
+            frame: (state.cursor > 0).then_some(state.cursor),
+            step: None,
+            theme: state.theme,
+            mode: state.mode,
+            speed: state.speed,
+            radix: state.radix,
+            origins: (*state.origins).clone(),
+        }
+    }
+}
+
+/// The state a link restores, with a notice for every parameter replaced by its default (those from [`parse`], and
+/// a frame past the end or a lesson step the scenario skips).
+pub fn restore(link: LinkState, mut notices: Vec<Notice>) -> State {
+    let mut state = State::new(&link.scenario);
+    let last = state.last();
+    if let Some(frame) = link.frame {
+        if frame > last {
+            notices.push(Notice {
+                param: "f".to_string(),
+                message: format!(
+                    "frame {} is past the end of this scenario ({} frames); showing the last",
+                    frame + 1,
+                    last + 1
+                ),
+            });
+        }
+        state.cursor = frame.min(last);
+    } else if let Some(step) = link.step {
+        match state.step_start(step) {
+            Some(start) => state.cursor = start,
+            None => notices.push(Notice {
+                param: "step".to_string(),
+                message: format!("this scenario has no step {}; starting at the beginning", step.number()),
+            }),
+        }
+    }
+    state.theme = link.theme;
+    state.mode = link.mode;
+    state.speed = link.speed;
+    state.radix = link.radix;
+    state.origins = Rc::new(link.origins);
+    state.notices = Rc::new(notices);
+    state
 }
 
 /// Whether `text` is a web origin: `http(s)://host[:port]`, nothing after.
@@ -284,15 +262,6 @@ pub enum MsgValue {
     Other,
 }
 
-/// A command from the embedding page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// Change any of: the scenario (by preset id), the frame (0-based), the seed step, playing.
-    Set { preset: Option<Preset>, frame: Option<usize>, step: Option<SeedStep>, playing: Option<bool> },
-    /// Ask for a `syscall-explorer:frame` message now.
-    Get,
-}
-
 /// The message types this page accepts and sends.
 pub const MSG_SET: &str = "syscall-explorer:set";
 pub const MSG_GET: &str = "syscall-explorer:get";
@@ -301,15 +270,16 @@ pub const MSG_ERROR: &str = "syscall-explorer:error";
 
 /// Checks a message against the schema (see README, "Embedding"):
 /// `{type: "syscall-explorer:set", scenario?: string, frame?: integer ≥ 1, step?: 1..7, playing?: boolean}` or
-/// `{type: "syscall-explorer:get"}`. Messages of other types return `Ok(None)` (they are for someone else).
+/// `{type: "syscall-explorer:get"}`, which give [`Action::Remote`] and [`Action::RequestFrame`]. Messages of other
+/// types return `Ok(None)` (they are for someone else).
 ///
 /// # Errors
 /// A sentence saying which field is wrong.
-pub fn parse_message(fields: &[(String, MsgValue)]) -> Result<Option<Command>, String> {
+pub fn parse_message(fields: &[(String, MsgValue)]) -> Result<Option<Action>, String> {
     let get = |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value);
     let Some(MsgValue::Str(kind)) = get("type") else { return Ok(None) };
     match kind.as_str() {
-        MSG_GET => Ok(Some(Command::Get)),
+        MSG_GET => Ok(Some(Action::RequestFrame)),
         MSG_SET => {
             for (key, _) in fields {
                 if !matches!(key.as_str(), "type" | "scenario" | "frame" | "step" | "playing") {
@@ -333,7 +303,7 @@ pub fn parse_message(fields: &[(String, MsgValue)]) -> Result<Option<Command>, S
             let step = match get("step") {
                 None => None,
                 Some(MsgValue::Num(number)) if number.fract() == 0.0 && (1.0..=7.0).contains(number) => {
-                    SeedStep::from_number(*number as u8)
+                    LessonStep::from_number(*number as u8)
                 }
                 Some(_) => return Err("step must be a whole number from 1 to 7".to_string()),
             };
@@ -342,7 +312,7 @@ pub fn parse_message(fields: &[(String, MsgValue)]) -> Result<Option<Command>, S
                 Some(MsgValue::Bool(playing)) => Some(*playing),
                 Some(_) => return Err("playing must be true or false".to_string()),
             };
-            Ok(Some(Command::Set { preset, frame, step, playing }))
+            Ok(Some(Action::Remote(RemoteSet { preset, frame, step, playing })))
         }
         _ => Ok(None),
     }
@@ -404,7 +374,12 @@ mod tests {
         ]);
         assert_eq!(
             parse_message(&set),
-            Ok(Some(Command::Set { preset: Some(Preset::Write), frame: Some(2), step: None, playing: None }))
+            Ok(Some(Action::Remote(RemoteSet {
+                preset: Some(Preset::Write),
+                frame: Some(2),
+                step: None,
+                playing: None
+            })))
         );
         assert!(parse_message(&msg(&[("type", MsgValue::Str(MSG_SET.into())), ("frame", MsgValue::Num(1.5))])).is_err());
         assert!(parse_message(&msg(&[("type", MsgValue::Str(MSG_SET.into())), ("evil", MsgValue::Other)])).is_err());

@@ -10,7 +10,7 @@
 //!     after `exit_group`; the vDSO never leaves ring 3;
 //!   - across every completed SYSCALL only RAX, RCX and R11 differ among the 16 GPRs, RCX is the next instruction's
 //!     address, R11 the RFLAGS before with RF clear, RFLAGS after `(R11 & 0x3C7FD7) | 2`, CS/SS 0x33/0x2b; across
-//!     `int 0x80` only RAX differs (../shared/reference/isa.md §1–3, entry.md "Consequences").
+//!     `int 0x80` only RAX differs (Intel SDM Vol. 2B "SYSCALL", "SYSRET"; Vol. 2A "INT n", "IRET").
 //! - [`stepping_forward_then_back_gives_the_identical_frame`]: a cursor over the frames, k steps forward and k back,
 //!   returns to a frame equal, byte for byte, to a deep copy taken before, even after the frames in between were
 //!   cloned and the clones mutated (frames are snapshots, never mutated after recording).
@@ -24,6 +24,7 @@ use std::rc::Rc;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use syscall_explorer::model::cpu::{flags, Cpl, Cpu, Gpr, LINUX_FMASK, SYSRET_RFLAGS_MASK};
+use syscall_explorer::model::frame::{Executed, MemChange};
 use syscall_explorer::model::input::set_field;
 use syscall_explorer::model::kernel::Kernel;
 use syscall_explorer::model::layout::{
@@ -34,8 +35,8 @@ use syscall_explorer::model::machine::{is_canonical, Exception, Machine};
 use syscall_explorer::model::memory::Access;
 use syscall_explorer::model::program::{insn_at, ImageInsn, Role};
 use syscall_explorer::model::syscalls::DispatchOutcome;
-use syscall_explorer::model::timeline::{Ending, Executed, MemChange, MAX_FRAMES};
-use syscall_explorer::model::{image::ROUTINES, Frame, Preset, Program, Scenario, SeedStep, Timeline};
+use syscall_explorer::model::timeline::{Ending, MAX_FRAMES};
+use syscall_explorer::model::{image::ROUTINES, Frame, LessonStep, Preset, Program, Scenario, Timeline};
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Random scenarios
@@ -469,7 +470,7 @@ struct DeepFrame {
     cpu: Cpu,
     regions: Vec<(u64, Vec<u8>)>,
     kernel: Kernel,
-    step: SeedStep,
+    step: LessonStep,
     executed: String,
     narration_key: String,
     narration: String,

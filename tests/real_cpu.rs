@@ -6,15 +6,14 @@
 //! `syscall` (`pushfq`), executes it, and records every register and RFLAGS right after, plus the address of the
 //! instruction after `syscall` (`lea rcx, [rip + 2b]`). Each case then checks three things:
 //!
-//! 1. The SDM's rules on the real CPU (../shared/reference/isa.md §1–2): RCX = the next instruction's address,
+//! 1. The SDM's rules on the real CPU (Intel SDM Vol. 2B, "SYSCALL"): RCX = the next instruction's address,
 //!    R11 = RFLAGS before with RF clear, RFLAGS after = `(R11 & 0x3C7FD7) | 2`, RSP and every other register unchanged.
 //! 2. The model's machine, started with the same register values at the `syscall` of its `read` wrapper, runs its
 //!    own entry code, `do_syscall_64` and `sysretq`, and ends with the same registers as the CPU (only the arguments
 //!    that name real objects, such as the fd and the buffer address, are replaced by the model's equivalents).
 //! 3. RAX equals what the model's [`Timeline`] returns for the equivalent scenario.
 //!
-//! Cases where Linux and the model disagree are kept as `#[ignore]`d tests naming the model bug; run them with
-//! `cargo test --test real_cpu -- --ignored` to see the disagreement on this machine.
+//! A case where Linux and the model disagree fails here: the model is fixed, not the test.
 //!
 //! This is the one file allowed to contain `unsafe` (tests/architecture.rs checks that). Elsewhere it compiles to a
 //! single test that prints why it was skipped.
@@ -37,13 +36,13 @@ mod real {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use syscall_explorer::model::cpu::{flags, Cpl, Cpu, Gpr, SYSRET_RFLAGS_MASK};
+    use syscall_explorer::model::frame::FrameBuilder;
     use syscall_explorer::model::image::ROUTINES;
     use syscall_explorer::model::input::set_field;
     use syscall_explorer::model::layout::{BUF_ADDR, DO_SYSCALL_64};
     use syscall_explorer::model::linux;
     use syscall_explorer::model::program::{insn_at, routine, Role};
     use syscall_explorer::model::scenario::DEFAULT_NOTES;
-    use syscall_explorer::model::timeline::Builder;
     use syscall_explorer::model::{Preset, Scenario, Timeline};
 
     /// What [`traced_syscall`] reads and writes. The assembly addresses the fields by offset, so the layout is fixed.
@@ -254,7 +253,7 @@ mod real {
         let syscall_insn = routine(ROUTINES, "read")
             .and_then(|wrapper| wrapper.insns.iter().find(|image_insn| image_insn.role == Role::Syscall))
             .expect("the read wrapper has a syscall instruction");
-        let mut builder = Builder::new(scenario);
+        let mut builder = FrameBuilder::new(scenario);
         builder.machine.cpu.gpr = regs;
         builder.machine.cpu.rflags = rflags;
         builder.machine.cpu.rip = syscall_insn.addr;
@@ -541,8 +540,7 @@ mod real {
 
     /// A terminal takes writes in chunks of 2048 bytes (`iterate_tty_write()`): each chunk is copied in whole or the
     /// write stops with -EFAULT (or with what earlier chunks wrote). A 64-byte write whose last 48 bytes are not
-    /// mapped is therefore -EFAULT, and nothing reaches the terminal. The model copies the 16 mapped bytes to the
-    /// console and returns 16.
+    /// mapped is therefore -EFAULT, and nothing reaches the terminal.
     #[test]
     fn write_to_a_terminal_from_a_partly_mapped_buffer_is_efault() {
         const PAGE: u64 = 4096;
@@ -619,7 +617,7 @@ mod real {
 
     /// Clock ids the vDSO does not serve itself make the real clock_gettime syscall, which succeeds for the CPU-time
     /// clocks (2, 3) and CLOCK_TAI (11) and fails with -EINVAL only for unknown ids (10 was CLOCK_SGI_CYCLE, 12 does
-    /// not exist). The model answers -EINVAL for every id outside 0, 1, 4–7.
+    /// not exist).
     #[test]
     fn clock_gettime_of_other_clocks_matches_linux() {
         const NR_CLOCK_GETTIME: u64 = 228;

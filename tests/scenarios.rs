@@ -2,13 +2,10 @@
 //! (`model::trace::summary`, plus the run's "simplified" notes) with a reviewed golden file, `tests/expected/NAME.txt`.
 //!
 //! Every file opens with a `#` line giving the `trace` command that prints the same summary, so a reader can rerun
-//! it. The files are a reviewed record of what Linux 6.12 does, not whatever the model printed: a case whose model
-//! output is known to be wrong is `#[ignore]`d with the reason, and its file holds what Linux does.
+//! it. The files are a reviewed record of what Linux 6.12 does, not whatever the model printed.
 //!
 //! `UPDATE_EXPECT=1 cargo test --test scenarios` rewrites the files from the model instead of comparing; review the
-//! diff (`git diff tests/expected`) against Linux before committing it. The files of the cases in
-//! [`KNOWN_MODEL_BUGS`] are never rewritten: they hold what Linux does, which the model does not do yet. When a fix
-//! lands, remove the case from that list and its `#[ignore]`.
+//! diff (`git diff tests/expected`) against Linux before committing it.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::fmt::Write as _;
@@ -35,9 +32,6 @@ fn command_line(preset: Preset, edits: &[(&str, &str)]) -> String {
     }
     line
 }
-
-/// Cases whose golden file holds what Linux does and the model does not do yet (each is also `#[ignore]`d).
-const KNOWN_MODEL_BUGS: [&str; 0] = [];
 
 fn expected_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(format!("{name}.txt"))
@@ -74,7 +68,7 @@ fn check(name: &str, preset: Preset, edits: &[(&str, &str)]) {
     }
     let actual = format!("{}\n{}", command_line(preset, edits), render(&scenario));
     let path = expected_path(name);
-    if std::env::var("UPDATE_EXPECT").is_ok_and(|value| value == "1") && !KNOWN_MODEL_BUGS.contains(&name) {
+    if std::env::var("UPDATE_EXPECT").is_ok_and(|value| value == "1") {
         std::fs::create_dir_all(path.parent().expect("tests/expected")).expect("create tests/expected");
         std::fs::write(&path, &actual).unwrap_or_else(|err| panic!("write {}: {err}", path.display()));
         return;
@@ -133,19 +127,11 @@ fn every_preset_has_a_case() {
     }
 }
 
-/// The known-bug cases have hand-written golden files.
-#[test]
-fn known_model_bugs_have_golden_files() {
-    for name in KNOWN_MODEL_BUGS {
-        assert!(expected_path(name).exists(), "{name}: write tests/expected/{name}.txt by hand, as Linux behaves");
-    }
-}
-
 // Edited variants: what a person typing into the argument editor would try.
 cases! {
     /// Linux: `count == 0` returns 0 before the page cache is looked up (`filemap_read()`: "if
     /// (unlikely(!iov_iter_count(iter))) return 0;", and ext4/generic_file_read_iter return early too), so no disk
-    /// read happens and the page stays uncached. The model looks up the page cache and reads the disk first.
+    /// read happens and the page stays uncached.
     read_count_0: Read ["count" = "0"];
     /// A partial read: only what was asked for.
     read_count_5: Read ["count" = "5"];
@@ -193,7 +179,7 @@ cases! {
     /// fd 3.
     int80_read_upper_half_dropped: Int80Read ["fd" = "0x100000003"];
     /// O_ACCMODE 3 is Linux's "ioctl only" mode (open(2)): it needs read and write permission and gives an fd that
-    /// can do neither. notes.txt is 0644 and ours, so Linux opens it as fd 4. The model answers -EINVAL.
+    /// can do neither. notes.txt is 0644 and ours, so Linux opens it as fd 4.
     openat_accmode_3_opens: OpenatMissing ["path" = "notes.txt", "flags" = "3"];
     /// openat with O_WRONLY on notes.txt (0644, ours): allowed, fd 4.
     openat_write_only: OpenatMissing ["path" = "/home/student/notes.txt", "flags" = "1"];
@@ -233,10 +219,10 @@ fn pt_regs_slot(gpr: syscall_explorer::model::cpu::Gpr) -> Option<u64> {
 #[test]
 fn cleared_registers_hold_zero_and_their_user_value_is_in_pt_regs() {
     use syscall_explorer::model::cpu::{Cpl, Gpr};
+    use syscall_explorer::model::frame::Executed;
     use syscall_explorer::model::layout::PT_REGS;
     use syscall_explorer::model::memory::Access;
     use syscall_explorer::model::program::Role;
-    use syscall_explorer::model::timeline::Executed;
     let mut seen_cleared = 0;
     for preset in Preset::ALL {
         let timeline = Timeline::run(&Scenario::preset(preset));

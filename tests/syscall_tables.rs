@@ -2,10 +2,10 @@
 //! `src/model/syscalls.rs`.
 //!
 //! - [`parse_tbl`] reads Linux's `syscall_64.tbl` / `syscall_32.tbl` format and [`render`] turns both files into the
-//!   generated Rust module. `generated_table_matches_reference` regenerates it from `../shared/reference/` and compares
+//!   generated Rust module. `generated_table_matches_reference` regenerates it from a Linux tree (`LINUX_SRC`) and compares
 //!   it with the committed file; `UPDATE_GENERATED=1` writes it instead. Without the reference folder (a user's
 //!   clone) the comparison is skipped with a message, and everything else still runs against the committed tables.
-//! - The rest checks facts from `../shared/reference/entry.md` ("Table facts", steps 8.3–8.4), a table of dispatch
+//! - The rest checks facts of Linux 6.12 (`arch/x86/entry/common.c`, `do_syscall_x64` and `do_syscall_32_irqs_on`), a table of dispatch
 //!   cases written out as text, and properties: dispatch never panics and agrees with a plain reference
 //!   implementation, and `array_index_nospec` only ever keeps an in-bounds index.
 #![cfg(not(target_arch = "wasm32"))]
@@ -26,7 +26,7 @@ use syscall_explorer::model::syscalls::{
 // The generator
 // ---------------------------------------------------------------------------------------------------------------------
 
-/// The kernel release the reference files come from (`../shared/reference/README.md`).
+/// The kernel release the tables come from.
 const LINUX_VERSION: &str = "6.12.117";
 /// The sha256 of the reference files this generator was written against. A different file is a different kernel:
 /// update [`LINUX_VERSION`], these hashes and the facts tests together.
@@ -35,7 +35,7 @@ const SHA256_32: &str = "48deaff56363a5889acd966b5a9df8cf084e8951c45fddd7a2f33f3
 /// Where the generated module lives, relative to the crate root.
 const GENERATED_PATH: &str = "src/model/syscall_table.rs";
 const REGENERATE_COMMAND: &str =
-    "UPDATE_GENERATED=1 cargo test --test syscall_tables generated_table_matches_reference";
+    "LINUX_SRC=/path/to/linux-6.12 UPDATE_GENERATED=1 cargo test --test syscall_tables generated_table_matches_reference";
 
 /// One syscall line of a `.tbl` file, owned (the generator's view of [`SyscallEntry`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,14 +124,13 @@ fn packed_line(line: &TblLine, previous_nr: Option<u32>) -> String {
 
 fn render_static(out: &mut String, name: &str, doc: &str, lines: &[TblLine]) {
     writeln!(out, "/// {doc}").unwrap();
-    writeln!(out, "pub static {name}: Table = Table::new(").unwrap();
-    out.push_str("    \"\\\n");
+    writeln!(out, "pub const {name}: &str = \"\\").unwrap();
     let mut previous_nr = None;
     for line in lines {
         writeln!(out, "{}\\n\\", packed_line(line, previous_nr)).unwrap();
         previous_nr = Some(line.nr);
     }
-    out.push_str("\",\n);\n");
+    out.push_str("\";\n");
 }
 
 /// Renders `src/model/syscall_table.rs` from the bytes of `syscall_64.tbl` and `syscall_32.tbl`. The output depends
@@ -151,13 +150,13 @@ fn render(tbl_64: &[u8], tbl_32: &[u8]) -> String {
          //! - `arch/x86/entry/syscalls/syscall_32.tbl`, sha256 {}\n\
          //!\n\
          //! The generator is `tests/syscall_tables.rs`; the types and the lookups are in `syscalls.rs`. To regenerate\n\
-         //! from `../shared/reference/*.tbl`:\n\
+         //! from a Linux source tree (`LINUX_SRC`, which holds `arch/x86/entry/syscalls/`):\n\
          //!\n\
          //! ```text\n\
          //! {REGENERATE_COMMAND}\n\
          //! ```\n\
          //!\n\
-         //! Without `UPDATE_GENERATED` that test compares this file with the reference files instead.\n\
+         //! Without `UPDATE_GENERATED` that test compares this file with the tree's tables instead.\n\
          //!\n\
          //! Each table is text, one line per .tbl line, `abi nr name entry compat noreturn`, packed: `abi` is `c`\n\
          //! (common), `6` (64), `x` (x32) or `i` (i386), followed without a space by `nr`, which is left out when it is\n\
@@ -166,7 +165,6 @@ fn render(tbl_64: &[u8], tbl_32: &[u8]) -> String {
          //! `syscalls.rs` parses it once, on first use: as text the tables are less than half the size in the\n\
          //! WebAssembly of the same data as Rust structs.\n\
          \n\
-         use super::syscalls::Table;\n\n\
          /// `NR_syscalls` for x86-64: the highest `common` or `64` number plus one.\n\
          pub const NR_SYSCALLS_64: u32 = {};\n\n\
          /// `IA32_NR_syscalls`: the highest `i386` number plus one.\n\
@@ -179,14 +177,14 @@ fn render(tbl_64: &[u8], tbl_32: &[u8]) -> String {
     .unwrap();
     render_static(
         &mut out,
-        "X86_64",
+        "X86_64_TBL",
         &format!("`syscall_64.tbl`: {} lines (`common`, `64` and `x32`), in file order.", lines_64.len()),
         &lines_64,
     );
     out.push('\n');
     render_static(
         &mut out,
-        "I386",
+        "I386_TBL",
         &format!("`syscall_32.tbl`: {} lines (`i386`), in file order.", lines_32.len()),
         &lines_32,
     );
@@ -257,21 +255,22 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn reference_dir() -> PathBuf {
-    manifest_dir().join("../shared/reference")
+/// The folder of the `.tbl` files in the Linux source tree named by `LINUX_SRC`, if that variable is set.
+fn reference_dir() -> Option<PathBuf> {
+    env::var_os("LINUX_SRC").map(|tree| PathBuf::from(tree).join("arch/x86/entry/syscalls"))
 }
 
-/// The two reference files' bytes, or `None` (with a message) when the folder is absent, as in a user's clone.
+/// The two tables' bytes from the Linux tree in `LINUX_SRC`, or `None` (with a message) when no tree is given: the
+/// committed tables are then checked against the facts below only.
 fn reference_tables() -> Option<(Vec<u8>, Vec<u8>)> {
-    let dir = reference_dir();
-    let path_64 = dir.join("syscall_64.tbl");
-    if !path_64.exists() {
+    let Some(dir) = reference_dir() else {
         println!(
-            "skipped: reference tables not present ({} does not exist); checking the committed tables only",
-            path_64.display()
+            "skipped: set LINUX_SRC to a Linux {LINUX_VERSION} source tree to compare the generated tables with it"
         );
         return None;
-    }
+    };
+    let path_64 = dir.join("syscall_64.tbl");
+    assert!(path_64.exists(), "LINUX_SRC is set but {} does not exist", path_64.display());
     let tbl_64 = fs::read(&path_64).expect("read syscall_64.tbl");
     let tbl_32 = fs::read(dir.join("syscall_32.tbl")).expect("read syscall_32.tbl");
     Some((tbl_64, tbl_32))
@@ -384,7 +383,7 @@ fn parser_rejects_a_bad_sixth_column() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// Facts from ../shared/reference/entry.md
+// Facts of Linux 6.12's tables and dispatch
 // ---------------------------------------------------------------------------------------------------------------------
 
 #[test]

@@ -2,11 +2,10 @@
 //! Each mounts a component, acts on it as a person would, lets Yew's scheduler render, and reads the DOM.
 #![cfg(target_arch = "wasm32")]
 
-use std::rc::Rc;
-
-use syscall_explorer::app::{Action, App, State};
 use syscall_explorer::model::{Preset, Scenario};
+use syscall_explorer::state::{Action, State};
 use syscall_explorer::ui;
+use syscall_explorer::ui::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
@@ -33,11 +32,11 @@ async fn next_frame() {
 }
 
 /// Lets Yew render, then waits out the page's staged first render (the panels arrive one per animation frame after
-/// the first pass, see `ui::Explorer`): until no panel area is marked busy, at most a few frames more than there
+/// the first pass, see `ui::explorer::Explorer`): until no panel area is marked busy, at most a few frames more than there
 /// are batches (a state change in between delays the next batch by one frame).
 async fn settle() {
     yew::scheduler::flush().await;
-    for _ in 0..3 * ui::PANEL_BATCHES {
+    for _ in 0..3 * ui::explorer::PANEL_BATCHES {
         if document().query_selector("main.panels[aria-busy]").unwrap().is_none() {
             break;
         }
@@ -77,7 +76,7 @@ async fn the_app_mounts_with_the_seven_steps_and_the_first_frame() {
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
     assert_eq!(text(&root, "h1"), "Syscall Explorer");
-    assert_eq!(root.query_selector_all("[data-testid=seed-steps] li").unwrap().length(), 7);
+    assert_eq!(root.query_selector_all("[data-testid=lesson-steps] li").unwrap().length(), 7);
     assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 1 of "));
     assert_eq!(text(&root, "[data-testid=cpl-badge]"), "CPL 3");
     handle.destroy();
@@ -113,7 +112,7 @@ async fn panels_arrive_one_per_frame_and_a_click_gets_a_frame_of_its_own() {
     next_frame().await;
     assert_eq!(panels(&root), 3, "a panel was rendered in a click's frame");
     settle().await;
-    assert_eq!(panels(&root), u32::from(ui::PANEL_BATCHES));
+    assert_eq!(panels(&root), u32::from(ui::explorer::PANEL_BATCHES));
     handle.destroy();
 }
 
@@ -155,7 +154,7 @@ struct AtFrameProps {
 fn at_frame(props: &AtFrameProps) -> Html {
     let mut state = State::new(&Scenario::preset(props.preset));
     state.cursor = props.frame.min(state.last());
-    html! { <ui::Explorer state={state} on_action={Callback::from(|_: Action| ())} /> }
+    html! { <ui::explorer::Explorer state={state} on_action={Callback::from(|_: Action| ())} /> }
 }
 
 fn frame_where(preset: Preset, key: &str) -> usize {
@@ -246,14 +245,4 @@ async fn a_bad_number_in_the_editor_shows_a_message_and_keeps_the_scenario() {
     settle().await;
     assert!(text(&root, "[data-testid=ending]").contains("returned 5"));
     handle.destroy();
-}
-
-#[wasm_bindgen_test]
-fn the_reducer_steps_are_round_trips_and_no_ops_return_the_same_state() {
-    let state = Rc::new(State::default());
-    let same = Rc::clone(&state).reduce(Action::StepBack);
-    assert!(Rc::ptr_eq(&state, &same), "stepping back at frame 1 changes nothing");
-    let forward = Rc::clone(&state).reduce(Action::StepForward).reduce(Action::StepForward);
-    let back = forward.reduce(Action::StepBack).reduce(Action::StepBack);
-    assert_eq!(back.cursor, 0);
 }

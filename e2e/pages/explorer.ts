@@ -18,7 +18,7 @@ export class ExplorerPage {
     this.page = page;
     this.app = page.getByTestId('app');
     this.heading = page.getByRole('heading', { level: 1 });
-    this.seedSteps = page.getByTestId('seed-steps').locator('li');
+    this.seedSteps = page.getByTestId('lesson-steps').locator('li');
 
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') {

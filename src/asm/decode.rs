@@ -33,7 +33,7 @@ impl Names {
             VAR_ERRNO => "errno",
             VAR_VDSO_CLOCK_GETTIME => "vdso_clock_gettime_ptr",
             _ if (VAR_ARG0..VAR_ARG0 + 48).contains(&addr) && (addr - VAR_ARG0) % 8 == 0 => {
-                ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][((addr - VAR_ARG0) / 8) as usize]
+                crate::model::input::ARG_FIELDS[((addr - VAR_ARG0) / 8) as usize]
             }
             DO_SYSCALL_64 => "do_syscall_64",
             DO_INT80_EMULATION => "do_int80_emulation",

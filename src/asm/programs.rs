@@ -11,7 +11,7 @@ use iced_x86::IcedError;
 use crate::model::cpu::Gpr;
 use crate::model::layout::*;
 use crate::model::program::{PtField, Role, Space};
-use crate::model::SeedStep;
+use crate::model::LessonStep;
 
 /// -ENOSYS, the value `PUSH_AND_CLEAR_REGS rax=$-ENOSYS` stores in pt_regs->ax.
 const MINUS_ENOSYS: i32 = -38;
@@ -23,7 +23,7 @@ pub struct AssembledRoutine {
     pub space: Space,
     pub addr: u64,
     pub bytes: Vec<u8>,
-    pub tags: Vec<(Role, SeedStep)>,
+    pub tags: Vec<(Role, LessonStep)>,
 }
 
 type Emit = fn(&mut Writer, &Symbols) -> Result<(), IcedError>;
@@ -50,14 +50,14 @@ impl Symbols {
 /// A `CodeAssembler` plus the role and step of each instruction added.
 pub struct Writer {
     asm: CodeAssembler,
-    tags: Vec<(Role, SeedStep)>,
+    tags: Vec<(Role, LessonStep)>,
 }
 
 impl Writer {
     fn tag(
         &mut self,
         role: Role,
-        step: SeedStep,
+        step: LessonStep,
         add: impl FnOnce(&mut CodeAssembler) -> Result<(), IcedError>,
     ) -> Result<(), IcedError> {
         let before = self.asm.instructions().len();
@@ -76,7 +76,7 @@ const ARG_REGS: [AsmRegister64; 6] = [rdi, rsi, rdx, rcx, r8, r9];
 
 /// A C caller: load `n_args` arguments from the variables into the SysV registers, call `wrapper`, store RAX.
 fn caller(w: &mut Writer, syms: &Symbols, n_args: u8, wrapper: &str) -> Result<(), IcedError> {
-    use SeedStep::*;
+    use LessonStep::*;
     for idx in 0..n_args {
         let reg = ARG_REGS[usize::from(idx)];
         w.tag(Role::LoadArg(idx), CallLibrary, |a| a.mov(reg, qword_ptr(arg_slot(idx))))?;
@@ -93,7 +93,7 @@ fn caller(w: &mut Writer, syms: &Symbols, n_args: u8, wrapper: &str) -> Result<(
 
 /// A glibc-style wrapper: `mov eax, nr`, `syscall`, and the error check.
 fn wrapper(w: &mut Writer, syms: &Symbols, nr: u32, four_args: bool) -> Result<(), IcedError> {
-    use SeedStep::*;
+    use LessonStep::*;
     if four_args {
         // SYSCALL saves the user RIP in RCX, which is why the kernel ABI takes argument 4 in R10.
         w.tag(Role::MoveArg4ToR10, LoadRegisters, |a| a.mov(r10, rcx))?;
@@ -108,7 +108,7 @@ fn wrapper(w: &mut Writer, syms: &Symbols, nr: u32, four_args: bool) -> Result<(
 }
 
 fn specs() -> Vec<RoutineSpec> {
-    use SeedStep::*;
+    use LessonStep::*;
     let user = |name, emit| RoutineSpec { name, space: Space::User, fixed_addr: None, emit };
     vec![
         user("main_read", |w, s| caller(w, s, 3, "read")),
@@ -162,9 +162,9 @@ fn specs() -> Vec<RoutineSpec> {
             fixed_addr: Some(VDSO_CLOCK_GETTIME_FALLBACK),
             emit: |w, _| {
                 // lib/vdso's fallback: the clock is not one the vDSO can read, so ask the kernel after all.
-                w.tag(Role::SetNr, SeedStep::LoadRegisters, |a| a.mov(eax, 228u32))?;
-                w.tag(Role::Syscall, SeedStep::Trap, |a| a.syscall())?;
-                w.tag(Role::ReturnToCaller, SeedStep::Resume, |a| a.ret())
+                w.tag(Role::SetNr, LessonStep::LoadRegisters, |a| a.mov(eax, 228u32))?;
+                w.tag(Role::Syscall, LessonStep::Trap, |a| a.syscall())?;
+                w.tag(Role::ReturnToCaller, LessonStep::Resume, |a| a.ret())
             },
         },
         RoutineSpec {
@@ -184,7 +184,7 @@ fn specs() -> Vec<RoutineSpec> {
 
 /// PUSH_AND_CLEAR_REGS after orig_ax: di si dx cx ax r8 r9 r10 r11 bx bp r12 r13 r14 r15, then CLEAR_REGS.
 fn push_and_clear_regs(w: &mut Writer, ax_is_enosys: bool) -> Result<(), IcedError> {
-    use SeedStep::*;
+    use LessonStep::*;
     w.tag(Role::PushField(PtField::Reg(Gpr::Rdi)), Trap, |a| a.push(rdi))?;
     w.tag(Role::PushField(PtField::Reg(Gpr::Rsi)), Trap, |a| a.push(rsi))?;
     w.tag(Role::PushField(PtField::Reg(Gpr::Rdx)), Trap, |a| a.push(rdx))?;
@@ -254,7 +254,7 @@ fn pop_regs(w: &mut Writer, pop_rdi: bool) -> Result<(), IcedError> {
         if gpr == Gpr::Rdi && !pop_rdi {
             continue;
         }
-        w.tag(Role::PopReg(gpr), SeedStep::Return, |a| a.pop(reg))?;
+        w.tag(Role::PopReg(gpr), LessonStep::Return, |a| a.pop(reg))?;
     }
     Ok(())
 }
@@ -262,7 +262,7 @@ fn pop_regs(w: &mut Writer, pop_rdi: bool) -> Result<(), IcedError> {
 /// A condensed `entry_SYSCALL_64` (Linux 6.12 entry_64.S lines 87–170; the PTI CR3 switch and the speculation
 /// mitigations are left out, as they are patched out on CPUs that do not need them).
 fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
-    use SeedStep::*;
+    use LessonStep::*;
     w.tag(Role::Endbr, Trap, |a| a.endbr64())?;
     w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     // SYSCALL left RSP pointing at the user stack: park it in TSS.sp2, which hardware never uses.
@@ -299,7 +299,7 @@ fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
 
 /// A condensed int 0x80 entry: the CPU already pushed SS, RSP, RFLAGS, CS, RIP on the stack from TSS.RSP0.
 fn entry_int80(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
-    use SeedStep::*;
+    use LessonStep::*;
     w.tag(Role::Endbr, Trap, |a| a.endbr64())?;
     w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     // The idtentry code pushes -1 into orig_ax; do_int80_emulation() moves EAX there later.

@@ -87,12 +87,12 @@ pub fn render_image() -> Result<String, String> {
          //!\n\
          //! Every routine the model runs: address, the real machine-code bytes (encoded by iced-x86's CodeAssembler),\n\
          //! Intel-syntax text (iced-x86's formatter) and the decoded instruction (iced-x86's Decoder, mapped to\n\
-         //! [`Insn`]), with the role and seed step of each.\n\n\
+         //! [`Insn`]), with the role and lesson step of each.\n\n\
          use super::cpu::Gpr;\n\
          #[allow(unused_imports)]\n\
          use super::isa::{AluOp, Cond, Insn, Mem, Operand, Segment, Width};\n\
          use super::program::{ImageInsn, PtField, Role, Routine, Space};\n\
-         use super::step::SeedStep;\n\n\
+         use super::lesson::LessonStep;\n\n\
          /// All routines, user side first.\n\
          pub static ROUTINES: &[Routine] = &[\n",
     );
@@ -117,7 +117,7 @@ pub fn render_image() -> Result<String, String> {
             let bytes: Vec<String> = decoded_insn.bytes.iter().map(|byte| format!("{byte:#04x}")).collect();
             let _ = writeln!(
                 out,
-                "ImageInsn {{ addr: {:#x}, bytes: &[{}], text: {:?}, insn: {}, role: {}, step: SeedStep::{step:?} }},",
+                "ImageInsn {{ addr: {:#x}, bytes: &[{}], text: {:?}, insn: {}, role: {}, step: LessonStep::{step:?} }},",
                 decoded_insn.addr,
                 bytes.join(", "),
                 decoded_insn.text,

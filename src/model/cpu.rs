@@ -1,7 +1,7 @@
 //! CPU state: the sixteen general registers ([`Gpr`]), RIP, RFLAGS ([`flags`]), the CS and SS selectors whose low two
 //! bits are the privilege level ([`Cpl`]), the GS bases and the MSRs Linux programs for SYSCALL ([`Msrs`]).
 //!
-//! Values follow ../shared/reference/entry.md (Linux 6.12 `syscall_init()` and `segment.h`).
+//! Values follow Linux 6.12: `syscall_init()` in `arch/x86/kernel/cpu/common.c` and `arch/x86/include/asm/segment.h`.
 
 /// A general-purpose register, in hardware encoding order (RAX = 0 … R15 = 15).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -3,13 +3,13 @@
 //!
 //! Every routine the model runs: address, the real machine-code bytes (encoded by iced-x86's CodeAssembler),
 //! Intel-syntax text (iced-x86's formatter) and the decoded instruction (iced-x86's Decoder, mapped to
-//! [`Insn`]), with the role and seed step of each.
+//! [`Insn`]), with the role and lesson step of each.
 
 use super::cpu::Gpr;
 #[allow(unused_imports)]
 use super::isa::{AluOp, Cond, Insn, Mem, Operand, Segment, Width};
+use super::lesson::LessonStep;
 use super::program::{ImageInsn, PtField, Role, Routine, Space};
-use super::step::SeedStep;
 
 /// All routines, user side first.
 pub static ROUTINES: &[Routine] = &[
@@ -28,7 +28,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401008,
@@ -40,7 +40,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(1),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401010,
@@ -52,7 +52,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(2),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401018,
@@ -60,7 +60,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call read",
                 insn: Insn::Call { target: 0x401190 },
                 role: Role::CallWrapper,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x40101d,
@@ -72,7 +72,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -91,7 +91,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401038,
@@ -103,7 +103,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(1),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401040,
@@ -115,7 +115,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(2),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401048,
@@ -123,7 +123,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call write",
                 insn: Insn::Call { target: 0x4011a0 },
                 role: Role::CallWrapper,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x40104d,
@@ -135,7 +135,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -154,7 +154,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401068,
@@ -166,7 +166,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(1),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401070,
@@ -178,7 +178,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(2),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401078,
@@ -190,7 +190,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(3),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401080,
@@ -198,7 +198,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call openat",
                 insn: Insn::Call { target: 0x4011b0 },
                 role: Role::CallWrapper,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401085,
@@ -210,7 +210,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -229,7 +229,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x401098,
@@ -237,7 +237,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call close",
                 insn: Insn::Call { target: 0x4011d0 },
                 role: Role::CallWrapper,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x40109d,
@@ -249,7 +249,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -264,7 +264,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call getpid",
                 insn: Insn::Call { target: 0x4011e0 },
                 role: Role::CallWrapper,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x4010b5,
@@ -276,7 +276,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -295,7 +295,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x4010c8,
@@ -303,7 +303,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call exit_group",
                 insn: Insn::Call { target: 0x4011f0 },
                 role: Role::CallWrapper,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x4010cd,
@@ -315,7 +315,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -334,7 +334,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x4010e8,
@@ -346,7 +346,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(1),
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x4010f0,
@@ -354,7 +354,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call qword ptr [vdso_clock_gettime_ptr]",
                 insn: Insn::CallMem { mem: Mem { seg: Segment::Ds, base: None, disp: 0x404050 } },
                 role: Role::CallVdso,
-                step: SeedStep::CallLibrary,
+                step: LessonStep::CallLibrary,
             },
             ImageInsn {
                 addr: 0x4010f7,
@@ -366,7 +366,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -385,7 +385,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x40111a,
@@ -397,7 +397,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401122,
@@ -409,7 +409,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(1),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x40112a,
@@ -421,7 +421,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(2),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401132,
@@ -433,7 +433,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(3),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x40113a,
@@ -445,7 +445,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(4),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401142,
@@ -457,7 +457,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadArg(5),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x40114a,
@@ -469,7 +469,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadProbe,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401152,
@@ -477,7 +477,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x401154,
@@ -489,7 +489,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -508,7 +508,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::LoadArg(0),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401167,
@@ -520,7 +520,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::LoadArg(1),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x40116e,
@@ -532,7 +532,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::LoadArg(2),
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401175,
@@ -540,7 +540,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 3",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0x3), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x40117a,
@@ -548,7 +548,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "int 0x80",
                 insn: Insn::Int { vector: 0x80 },
                 role: Role::Int80,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x40117c,
@@ -560,7 +560,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::StoreResult,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -575,7 +575,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 0",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0x0), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x401195,
@@ -583,7 +583,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x401197,
@@ -596,7 +596,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::CheckError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x40119d,
@@ -604,7 +604,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "jae short __syscall_error",
                 insn: Insn::Jcc { cond: Cond::Ae, target: 0x401200 },
                 role: Role::BranchError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x40119f,
@@ -612,7 +612,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -627,7 +627,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 1",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0x1), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x4011a5,
@@ -635,7 +635,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x4011a7,
@@ -648,7 +648,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::CheckError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011ad,
@@ -656,7 +656,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "jae short __syscall_error",
                 insn: Insn::Jcc { cond: Cond::Ae, target: 0x401200 },
                 role: Role::BranchError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011af,
@@ -664,7 +664,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -679,7 +679,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov r10, rcx",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::R10), src: Operand::Reg(Gpr::Rcx), width: Width::W64 },
                 role: Role::MoveArg4ToR10,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x4011b3,
@@ -687,7 +687,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 0x101",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0x101), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x4011b8,
@@ -695,7 +695,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x4011ba,
@@ -708,7 +708,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::CheckError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011c0,
@@ -716,7 +716,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "jae short __syscall_error",
                 insn: Insn::Jcc { cond: Cond::Ae, target: 0x401200 },
                 role: Role::BranchError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011c2,
@@ -724,7 +724,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -739,7 +739,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 3",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0x3), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x4011d5,
@@ -747,7 +747,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x4011d7,
@@ -760,7 +760,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::CheckError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011dd,
@@ -768,7 +768,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "jae short __syscall_error",
                 insn: Insn::Jcc { cond: Cond::Ae, target: 0x401200 },
                 role: Role::BranchError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011df,
@@ -776,7 +776,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -791,7 +791,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 0x27",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0x27), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x4011e5,
@@ -799,7 +799,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x4011e7,
@@ -812,7 +812,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::CheckError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011ed,
@@ -820,7 +820,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "jae short __syscall_error",
                 insn: Insn::Jcc { cond: Cond::Ae, target: 0x401200 },
                 role: Role::BranchError,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x4011ef,
@@ -828,7 +828,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -843,7 +843,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 0xe7",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0xe7), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x4011f5,
@@ -851,7 +851,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x4011f7,
@@ -859,7 +859,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "hlt",
                 insn: Insn::Hlt,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -874,7 +874,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "neg eax",
                 insn: Insn::Neg { dst: Gpr::Rax, width: Width::W32 },
                 role: Role::NegateErrno,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x401202,
@@ -886,7 +886,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::StoreErrno,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x40120b,
@@ -898,7 +898,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::ReturnMinusOne,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
             ImageInsn {
                 addr: 0x401215,
@@ -906,7 +906,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -921,7 +921,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov eax, 0xe4",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rax), src: Operand::Imm(0xe4), width: Width::W32 },
                 role: Role::SetNr,
-                step: SeedStep::LoadRegisters,
+                step: LessonStep::LoadRegisters,
             },
             ImageInsn {
                 addr: 0x7ffff7fc1b05,
@@ -929,7 +929,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "syscall",
                 insn: Insn::Syscall,
                 role: Role::Syscall,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0x7ffff7fc1b07,
@@ -937,7 +937,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "ret",
                 insn: Insn::Ret,
                 role: Role::ReturnToCaller,
-                step: SeedStep::Resume,
+                step: LessonStep::Resume,
             },
         ],
     },
@@ -952,7 +952,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "endbr64",
                 insn: Insn::Endbr64,
                 role: Role::Endbr,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000044,
@@ -960,7 +960,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "swapgs",
                 insn: Insn::Swapgs,
                 role: Role::SwapgsEnter,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000047,
@@ -972,7 +972,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::SaveUserRsp,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000050,
@@ -984,7 +984,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::LoadKernelStack,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000059,
@@ -992,7 +992,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push 0x2b",
                 insn: Insn::Push { src: Operand::Imm(0x2b) },
                 role: Role::PushField(PtField::Ss),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200005b,
@@ -1000,7 +1000,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push qword ptr gs:[cpu_tss_rw+TSS_sp2]",
                 insn: Insn::Push { src: Operand::Mem(Mem { seg: Segment::Gs, base: None, disp: 0x14 }) },
                 role: Role::PushField(PtField::Sp),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000063,
@@ -1008,7 +1008,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r11",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R11) },
                 role: Role::PushField(PtField::Flags),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000065,
@@ -1016,7 +1016,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push 0x33",
                 insn: Insn::Push { src: Operand::Imm(0x33) },
                 role: Role::PushField(PtField::Cs),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000067,
@@ -1024,7 +1024,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rcx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rcx) },
                 role: Role::PushField(PtField::Ip),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000068,
@@ -1032,7 +1032,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rax",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rax) },
                 role: Role::PushField(PtField::OrigAx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000069,
@@ -1040,7 +1040,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rdi",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rdi) },
                 role: Role::PushField(PtField::Reg(Gpr::Rdi)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200006a,
@@ -1048,7 +1048,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rsi",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rsi) },
                 role: Role::PushField(PtField::Reg(Gpr::Rsi)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200006b,
@@ -1056,7 +1056,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rdx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rdx) },
                 role: Role::PushField(PtField::Reg(Gpr::Rdx)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200006c,
@@ -1064,7 +1064,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rcx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rcx) },
                 role: Role::PushField(PtField::Reg(Gpr::Rcx)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200006d,
@@ -1072,7 +1072,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push -0x26",
                 insn: Insn::Push { src: Operand::Imm(0xffffffffffffffda) },
                 role: Role::PushField(PtField::AxEnosys),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200006f,
@@ -1080,7 +1080,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r8",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R8) },
                 role: Role::PushField(PtField::Reg(Gpr::R8)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000071,
@@ -1088,7 +1088,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r9",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R9) },
                 role: Role::PushField(PtField::Reg(Gpr::R9)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000073,
@@ -1096,7 +1096,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r10",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R10) },
                 role: Role::PushField(PtField::Reg(Gpr::R10)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000075,
@@ -1104,7 +1104,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r11",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R11) },
                 role: Role::PushField(PtField::Reg(Gpr::R11)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000077,
@@ -1112,7 +1112,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rbx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rbx) },
                 role: Role::PushField(PtField::Reg(Gpr::Rbx)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000078,
@@ -1120,7 +1120,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rbp",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rbp) },
                 role: Role::PushField(PtField::Reg(Gpr::Rbp)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000079,
@@ -1128,7 +1128,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r12",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R12) },
                 role: Role::PushField(PtField::Reg(Gpr::R12)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200007b,
@@ -1136,7 +1136,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r13",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R13) },
                 role: Role::PushField(PtField::Reg(Gpr::R13)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200007d,
@@ -1144,7 +1144,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r14",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R14) },
                 role: Role::PushField(PtField::Reg(Gpr::R14)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200007f,
@@ -1152,7 +1152,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r15",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R15) },
                 role: Role::PushField(PtField::Reg(Gpr::R15)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000081,
@@ -1165,7 +1165,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rsi),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000083,
@@ -1178,7 +1178,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rdx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000085,
@@ -1191,7 +1191,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rcx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000087,
@@ -1204,7 +1204,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R8),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200008a,
@@ -1217,7 +1217,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R9),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200008d,
@@ -1230,7 +1230,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R10),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000090,
@@ -1243,7 +1243,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R11),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000093,
@@ -1256,7 +1256,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R12),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000096,
@@ -1269,7 +1269,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R13),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000099,
@@ -1282,7 +1282,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R14),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200009c,
@@ -1295,7 +1295,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R15),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200009f,
@@ -1308,7 +1308,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rbx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff820000a1,
@@ -1321,7 +1321,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rbp),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff820000a3,
@@ -1329,7 +1329,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov rdi, rsp",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rdi), src: Operand::Reg(Gpr::Rsp), width: Width::W64 },
                 role: Role::PtRegsArg,
-                step: SeedStep::Dispatch,
+                step: LessonStep::Dispatch,
             },
             ImageInsn {
                 addr: 0xffffffff820000a6,
@@ -1337,7 +1337,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "movsxd rsi, eax",
                 insn: Insn::Movsxd { dst: Gpr::Rsi, src: Gpr::Rax },
                 role: Role::NrArg,
-                step: SeedStep::Dispatch,
+                step: LessonStep::Dispatch,
             },
             ImageInsn {
                 addr: 0xffffffff820000a9,
@@ -1345,7 +1345,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call do_syscall_64",
                 insn: Insn::Call { target: 0xffffffff81e4f2a0 },
                 role: Role::CallC,
-                step: SeedStep::Dispatch,
+                step: LessonStep::Dispatch,
             },
             ImageInsn {
                 addr: 0xffffffff820000ae,
@@ -1358,7 +1358,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W8,
                 },
                 role: Role::TestSysret,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000b0,
@@ -1366,7 +1366,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "je short swapgs_restore_regs_and_return_to_usermode",
                 insn: Insn::Jcc { cond: Cond::E, target: 0xffffffff820000d4 },
                 role: Role::BranchIret,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000b2,
@@ -1374,7 +1374,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r15",
                 insn: Insn::Pop { dst: Gpr::R15 },
                 role: Role::PopReg(Gpr::R15),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000b4,
@@ -1382,7 +1382,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r14",
                 insn: Insn::Pop { dst: Gpr::R14 },
                 role: Role::PopReg(Gpr::R14),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000b6,
@@ -1390,7 +1390,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r13",
                 insn: Insn::Pop { dst: Gpr::R13 },
                 role: Role::PopReg(Gpr::R13),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000b8,
@@ -1398,7 +1398,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r12",
                 insn: Insn::Pop { dst: Gpr::R12 },
                 role: Role::PopReg(Gpr::R12),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000ba,
@@ -1406,7 +1406,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rbp",
                 insn: Insn::Pop { dst: Gpr::Rbp },
                 role: Role::PopReg(Gpr::Rbp),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000bb,
@@ -1414,7 +1414,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rbx",
                 insn: Insn::Pop { dst: Gpr::Rbx },
                 role: Role::PopReg(Gpr::Rbx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000bc,
@@ -1422,7 +1422,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r11",
                 insn: Insn::Pop { dst: Gpr::R11 },
                 role: Role::PopReg(Gpr::R11),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000be,
@@ -1430,7 +1430,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r10",
                 insn: Insn::Pop { dst: Gpr::R10 },
                 role: Role::PopReg(Gpr::R10),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c0,
@@ -1438,7 +1438,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r9",
                 insn: Insn::Pop { dst: Gpr::R9 },
                 role: Role::PopReg(Gpr::R9),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c2,
@@ -1446,7 +1446,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r8",
                 insn: Insn::Pop { dst: Gpr::R8 },
                 role: Role::PopReg(Gpr::R8),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c4,
@@ -1454,7 +1454,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rax",
                 insn: Insn::Pop { dst: Gpr::Rax },
                 role: Role::PopReg(Gpr::Rax),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c5,
@@ -1462,7 +1462,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rcx",
                 insn: Insn::Pop { dst: Gpr::Rcx },
                 role: Role::PopReg(Gpr::Rcx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c6,
@@ -1470,7 +1470,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rdx",
                 insn: Insn::Pop { dst: Gpr::Rdx },
                 role: Role::PopReg(Gpr::Rdx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c7,
@@ -1478,7 +1478,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rsi",
                 insn: Insn::Pop { dst: Gpr::Rsi },
                 role: Role::PopReg(Gpr::Rsi),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c8,
@@ -1486,7 +1486,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rdi",
                 insn: Insn::Pop { dst: Gpr::Rdi },
                 role: Role::PopReg(Gpr::Rdi),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000c9,
@@ -1498,7 +1498,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::RestoreUserRsp,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000ce,
@@ -1506,7 +1506,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "swapgs",
                 insn: Insn::Swapgs,
                 role: Role::SwapgsExit,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000d1,
@@ -1514,7 +1514,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "sysretq",
                 insn: Insn::Sysretq,
                 role: Role::Sysret,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000d4,
@@ -1522,7 +1522,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r15",
                 insn: Insn::Pop { dst: Gpr::R15 },
                 role: Role::PopReg(Gpr::R15),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000d6,
@@ -1530,7 +1530,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r14",
                 insn: Insn::Pop { dst: Gpr::R14 },
                 role: Role::PopReg(Gpr::R14),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000d8,
@@ -1538,7 +1538,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r13",
                 insn: Insn::Pop { dst: Gpr::R13 },
                 role: Role::PopReg(Gpr::R13),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000da,
@@ -1546,7 +1546,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r12",
                 insn: Insn::Pop { dst: Gpr::R12 },
                 role: Role::PopReg(Gpr::R12),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000dc,
@@ -1554,7 +1554,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rbp",
                 insn: Insn::Pop { dst: Gpr::Rbp },
                 role: Role::PopReg(Gpr::Rbp),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000dd,
@@ -1562,7 +1562,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rbx",
                 insn: Insn::Pop { dst: Gpr::Rbx },
                 role: Role::PopReg(Gpr::Rbx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000de,
@@ -1570,7 +1570,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r11",
                 insn: Insn::Pop { dst: Gpr::R11 },
                 role: Role::PopReg(Gpr::R11),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e0,
@@ -1578,7 +1578,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r10",
                 insn: Insn::Pop { dst: Gpr::R10 },
                 role: Role::PopReg(Gpr::R10),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e2,
@@ -1586,7 +1586,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r9",
                 insn: Insn::Pop { dst: Gpr::R9 },
                 role: Role::PopReg(Gpr::R9),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e4,
@@ -1594,7 +1594,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r8",
                 insn: Insn::Pop { dst: Gpr::R8 },
                 role: Role::PopReg(Gpr::R8),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e6,
@@ -1602,7 +1602,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rax",
                 insn: Insn::Pop { dst: Gpr::Rax },
                 role: Role::PopReg(Gpr::Rax),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e7,
@@ -1610,7 +1610,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rcx",
                 insn: Insn::Pop { dst: Gpr::Rcx },
                 role: Role::PopReg(Gpr::Rcx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e8,
@@ -1618,7 +1618,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rdx",
                 insn: Insn::Pop { dst: Gpr::Rdx },
                 role: Role::PopReg(Gpr::Rdx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000e9,
@@ -1626,7 +1626,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rsi",
                 insn: Insn::Pop { dst: Gpr::Rsi },
                 role: Role::PopReg(Gpr::Rsi),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000ea,
@@ -1634,7 +1634,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rdi",
                 insn: Insn::Pop { dst: Gpr::Rdi },
                 role: Role::PopReg(Gpr::Rdi),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000eb,
@@ -1647,7 +1647,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::SkipOrigAx,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000ef,
@@ -1655,7 +1655,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "swapgs",
                 insn: Insn::Swapgs,
                 role: Role::SwapgsExit,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff820000f2,
@@ -1663,7 +1663,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "iretq",
                 insn: Insn::Iretq,
                 role: Role::Iret,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
         ],
     },
@@ -1678,7 +1678,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "endbr64",
                 insn: Insn::Endbr64,
                 role: Role::Endbr,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000404,
@@ -1686,7 +1686,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "swapgs",
                 insn: Insn::Swapgs,
                 role: Role::SwapgsEnter,
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000407,
@@ -1694,7 +1694,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push -1",
                 insn: Insn::Push { src: Operand::Imm(0xffffffffffffffff) },
                 role: Role::PushField(PtField::OrigAxPlaceholder),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000409,
@@ -1702,7 +1702,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rdi",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rdi) },
                 role: Role::PushField(PtField::Reg(Gpr::Rdi)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200040a,
@@ -1710,7 +1710,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rsi",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rsi) },
                 role: Role::PushField(PtField::Reg(Gpr::Rsi)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200040b,
@@ -1718,7 +1718,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rdx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rdx) },
                 role: Role::PushField(PtField::Reg(Gpr::Rdx)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200040c,
@@ -1726,7 +1726,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rcx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rcx) },
                 role: Role::PushField(PtField::Reg(Gpr::Rcx)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200040d,
@@ -1734,7 +1734,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rax",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rax) },
                 role: Role::PushField(PtField::Reg(Gpr::Rax)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200040e,
@@ -1742,7 +1742,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r8",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R8) },
                 role: Role::PushField(PtField::Reg(Gpr::R8)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000410,
@@ -1750,7 +1750,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r9",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R9) },
                 role: Role::PushField(PtField::Reg(Gpr::R9)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000412,
@@ -1758,7 +1758,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r10",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R10) },
                 role: Role::PushField(PtField::Reg(Gpr::R10)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000414,
@@ -1766,7 +1766,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r11",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R11) },
                 role: Role::PushField(PtField::Reg(Gpr::R11)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000416,
@@ -1774,7 +1774,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rbx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rbx) },
                 role: Role::PushField(PtField::Reg(Gpr::Rbx)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000417,
@@ -1782,7 +1782,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push rbp",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rbp) },
                 role: Role::PushField(PtField::Reg(Gpr::Rbp)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000418,
@@ -1790,7 +1790,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r12",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R12) },
                 role: Role::PushField(PtField::Reg(Gpr::R12)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200041a,
@@ -1798,7 +1798,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r13",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R13) },
                 role: Role::PushField(PtField::Reg(Gpr::R13)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200041c,
@@ -1806,7 +1806,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r14",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R14) },
                 role: Role::PushField(PtField::Reg(Gpr::R14)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200041e,
@@ -1814,7 +1814,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "push r15",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R15) },
                 role: Role::PushField(PtField::Reg(Gpr::R15)),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000420,
@@ -1827,7 +1827,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rsi),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000422,
@@ -1840,7 +1840,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rdx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000424,
@@ -1853,7 +1853,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rcx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000426,
@@ -1866,7 +1866,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R8),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000429,
@@ -1879,7 +1879,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R9),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200042c,
@@ -1892,7 +1892,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R10),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200042f,
@@ -1905,7 +1905,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R11),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000432,
@@ -1918,7 +1918,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R12),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000435,
@@ -1931,7 +1931,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R13),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000438,
@@ -1944,7 +1944,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R14),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200043b,
@@ -1957,7 +1957,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::R15),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff8200043e,
@@ -1970,7 +1970,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rbx),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000440,
@@ -1983,7 +1983,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rbp),
-                step: SeedStep::Trap,
+                step: LessonStep::Trap,
             },
             ImageInsn {
                 addr: 0xffffffff82000442,
@@ -1991,7 +1991,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "mov rdi, rsp",
                 insn: Insn::Mov { dst: Operand::Reg(Gpr::Rdi), src: Operand::Reg(Gpr::Rsp), width: Width::W64 },
                 role: Role::PtRegsArg,
-                step: SeedStep::Dispatch,
+                step: LessonStep::Dispatch,
             },
             ImageInsn {
                 addr: 0xffffffff82000445,
@@ -1999,7 +1999,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "call do_int80_emulation",
                 insn: Insn::Call { target: 0xffffffff81e4f5c0 },
                 role: Role::CallC,
-                step: SeedStep::Dispatch,
+                step: LessonStep::Dispatch,
             },
             ImageInsn {
                 addr: 0xffffffff8200044a,
@@ -2007,7 +2007,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r15",
                 insn: Insn::Pop { dst: Gpr::R15 },
                 role: Role::PopReg(Gpr::R15),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200044c,
@@ -2015,7 +2015,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r14",
                 insn: Insn::Pop { dst: Gpr::R14 },
                 role: Role::PopReg(Gpr::R14),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200044e,
@@ -2023,7 +2023,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r13",
                 insn: Insn::Pop { dst: Gpr::R13 },
                 role: Role::PopReg(Gpr::R13),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000450,
@@ -2031,7 +2031,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r12",
                 insn: Insn::Pop { dst: Gpr::R12 },
                 role: Role::PopReg(Gpr::R12),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000452,
@@ -2039,7 +2039,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rbp",
                 insn: Insn::Pop { dst: Gpr::Rbp },
                 role: Role::PopReg(Gpr::Rbp),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000453,
@@ -2047,7 +2047,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rbx",
                 insn: Insn::Pop { dst: Gpr::Rbx },
                 role: Role::PopReg(Gpr::Rbx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000454,
@@ -2055,7 +2055,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r11",
                 insn: Insn::Pop { dst: Gpr::R11 },
                 role: Role::PopReg(Gpr::R11),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000456,
@@ -2063,7 +2063,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r10",
                 insn: Insn::Pop { dst: Gpr::R10 },
                 role: Role::PopReg(Gpr::R10),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000458,
@@ -2071,7 +2071,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r9",
                 insn: Insn::Pop { dst: Gpr::R9 },
                 role: Role::PopReg(Gpr::R9),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200045a,
@@ -2079,7 +2079,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop r8",
                 insn: Insn::Pop { dst: Gpr::R8 },
                 role: Role::PopReg(Gpr::R8),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200045c,
@@ -2087,7 +2087,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rax",
                 insn: Insn::Pop { dst: Gpr::Rax },
                 role: Role::PopReg(Gpr::Rax),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200045d,
@@ -2095,7 +2095,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rcx",
                 insn: Insn::Pop { dst: Gpr::Rcx },
                 role: Role::PopReg(Gpr::Rcx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200045e,
@@ -2103,7 +2103,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rdx",
                 insn: Insn::Pop { dst: Gpr::Rdx },
                 role: Role::PopReg(Gpr::Rdx),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff8200045f,
@@ -2111,7 +2111,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rsi",
                 insn: Insn::Pop { dst: Gpr::Rsi },
                 role: Role::PopReg(Gpr::Rsi),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000460,
@@ -2119,7 +2119,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "pop rdi",
                 insn: Insn::Pop { dst: Gpr::Rdi },
                 role: Role::PopReg(Gpr::Rdi),
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000461,
@@ -2132,7 +2132,7 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W64,
                 },
                 role: Role::SkipOrigAx,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000465,
@@ -2140,7 +2140,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "swapgs",
                 insn: Insn::Swapgs,
                 role: Role::SwapgsExit,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
             ImageInsn {
                 addr: 0xffffffff82000468,
@@ -2148,7 +2148,7 @@ pub static ROUTINES: &[Routine] = &[
                 text: "iretq",
                 insn: Insn::Iretq,
                 role: Role::Iret,
-                step: SeedStep::Return,
+                step: LessonStep::Return,
             },
         ],
     },

@@ -79,6 +79,9 @@ pub fn is_address(arg_name: &str) -> bool {
     matches!(arg_name, "buf" | "pathname" | "tp")
 }
 
+/// The names of the six argument slots, `arg0` (RDI, or EBX for `int 0x80`) to `arg5`.
+pub const ARG_FIELDS: [&str; 6] = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"];
+
 /// The fields [`set_field`] knows, for help texts.
 pub const FIELD_NAMES: [&str; 16] = [
     "nr",

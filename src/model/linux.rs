@@ -1,26 +1,19 @@
 //! The C part of the kernel, as named steps: `do_syscall_64` and `do_int80_emulation` (Linux 6.12
 //! `arch/x86/entry/common.c`), the handlers the scenarios call (`ksys_read`, `ksys_write`, `do_sys_openat2`,
 //! `close_fd`, `sys_getpid`, `do_group_exit`) and the vDSO's `clock_gettime`. Each step mutates the machine and
-//! records one frame. Facts: ../shared/reference/entry.md.
+//! records one frame. Sources: Linux 6.12, `arch/x86/entry/common.c`, `fs/read_write.c`, `fs/open.c`, `kernel/exit.c`.
 
 use std::rc::Rc;
 
 use super::cpu::{flags, selectors, Gpr};
+use super::errno::{describe_result, EACCES, EBADF, EFAULT, EINVAL, EMFILE, ENAMETOOLONG, ENOENT, ENOSYS, ENOTDIR};
+use super::frame::{Executed, FrameBuilder, KernelStage};
 use super::kernel::{OpenFile, Target, NR_OPEN};
 use super::layout::{pt_regs, TASK_SIZE_MAX, VDSO_CLOCK_GETTIME_FALLBACK};
+use super::lesson::LessonStep;
 use super::memory::Access;
-use super::step::SeedStep;
-use super::syscalls::{dispatch_i386, dispatch_x64, Dispatch, DispatchOutcome, DispatchTable, ENOSYS};
-use super::timeline::{Builder, Executed, Work};
+use super::syscalls::{dispatch_i386, dispatch_x64, Dispatch, DispatchOutcome, DispatchTable};
 
-const EBADF: i64 = 9;
-const EFAULT: i64 = 14;
-const ENOENT: i64 = 2;
-const EACCES: i64 = 13;
-const EINVAL: i64 = 22;
-const EMFILE: i64 = 24;
-const ENAMETOOLONG: i64 = 36;
-const ENOTDIR: i64 = 20;
 /// `MAX_RW_COUNT = INT_MAX & PAGE_MASK`: the most one read or write moves.
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// The chunk `iterate_tty_write()` copies from user memory at a time.
@@ -28,66 +21,40 @@ const TTY_WRITE_CHUNK: usize = 2048;
 /// `PATH_MAX`.
 const PATH_MAX: usize = 4096;
 
-/// The name of an errno value.
-pub fn errno_name(errno: i64) -> &'static str {
-    match errno {
-        1 => "EPERM",
-        2 => "ENOENT",
-        9 => "EBADF",
-        13 => "EACCES",
-        14 => "EFAULT",
-        20 => "ENOTDIR",
-        22 => "EINVAL",
-        24 => "EMFILE",
-        36 => "ENAMETOOLONG",
-        38 => "ENOSYS",
-        _ => "E?",
-    }
-}
-
-/// `"-9 (-EBADF)"` for errors, the plain number otherwise.
-pub fn describe_result(value: i64) -> String {
-    if (-4095..0).contains(&value) {
-        format!("{value} (-{})", errno_name(-value))
-    } else {
-        value.to_string()
-    }
-}
-
-struct Ctx<'b> {
-    b: &'b mut Builder,
+struct CallContext<'b> {
+    builder: &'b mut FrameBuilder,
     regs: u64,
-    step: SeedStep,
+    step: LessonStep,
 }
 
-impl Ctx<'_> {
+impl CallContext<'_> {
     fn reg(&self, offset: u64) -> u64 {
-        self.b.machine.mem.read_le(self.regs + offset, 8, Access::Kernel).unwrap_or(0)
+        self.builder.machine.mem.read_le(self.regs + offset, 8, Access::Kernel).unwrap_or(0)
     }
 
     fn set_reg(&mut self, offset: u64, value: u64) {
-        let _ = self.b.machine.mem.write_le(self.regs + offset, value, 8, Access::Kernel);
+        let _ = self.builder.machine.mem.write_le(self.regs + offset, value, 8, Access::Kernel);
     }
 
-    fn frame(&mut self, function: &'static str, code: String, work: Work, key: &str, text: String) {
+    fn frame(&mut self, function: &'static str, code: String, stage: KernelStage, key: &str, text: String) {
         let step = self.step;
-        self.b.record(step, Executed::Step { function, code, work }, key, text);
+        self.builder.record(step, Executed::CCode { function, code, stage }, key, text);
     }
 
     fn kernel(&mut self) -> &mut super::kernel::Kernel {
-        Rc::make_mut(&mut self.b.machine.kernel)
+        Rc::make_mut(&mut self.builder.machine.kernel)
     }
 }
 
 /// `do_syscall_64(regs, nr)`: enter, check the number, dispatch, run the handler, exit work, decide SYSRET.
-pub fn do_syscall_64(b: &mut Builder) {
-    let regs = b.machine.cpu.get(Gpr::Rdi);
-    let mut ctx = Ctx { b, regs, step: SeedStep::Dispatch };
-    ctx.b.machine.cpu.rflags |= flags::IF;
+pub fn do_syscall_64(builder: &mut FrameBuilder) {
+    let regs = builder.machine.cpu.get(Gpr::Rdi);
+    let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch };
+    ctx.builder.machine.cpu.rflags |= flags::IF;
     ctx.frame(
         "do_syscall_64",
         "nr = syscall_enter_from_user_mode(regs, nr);  /* local_irq_enable() */".to_string(),
-        Work::EnterKernel,
+        KernelStage::EnterKernel,
         "kernel.enter",
         "Now in C. The kernel notes that it came from user mode and turns interrupts back on (IF = 1): SYSCALL had \
          masked them with FMASK so the entry code could not be interrupted before it had a stack. No seccomp filter, \
@@ -97,7 +64,7 @@ pub fn do_syscall_64(b: &mut Builder) {
     let dispatch = dispatch_x64(ctx.reg(pt_regs::ORIG_AX));
     dispatch_steps(&mut ctx, dispatch);
     let result = ctx.reg(pt_regs::AX) as i64;
-    if ctx.b.machine.kernel.exit_status.is_some() {
+    if ctx.builder.machine.kernel.exit_status.is_some() {
         return;
     }
     exit_steps(&mut ctx, result);
@@ -114,9 +81,9 @@ pub fn do_syscall_64(b: &mut Builder) {
     ];
     let blocker = reasons.iter().find(|(fails, _)| *fails).map(|(_, why)| *why);
     let use_sysret = blocker.is_none();
-    ctx.b.machine.cpu.set(Gpr::Rax, u64::from(use_sysret));
-    let ret = ctx.b.machine.pop().unwrap_or(0);
-    ctx.b.machine.cpu.rip = ret;
+    ctx.builder.machine.cpu.set(Gpr::Rax, u64::from(use_sysret));
+    let ret = ctx.builder.machine.pop().unwrap_or(0);
+    ctx.builder.machine.cpu.rip = ret;
     let text = match blocker {
         None => "Before returning, do_syscall_64 checks that the fast exit is safe: RCX still equals the saved RIP, \
                  R11 the saved RFLAGS, CS and SS are the normal user selectors, the return address is a user address \
@@ -127,24 +94,24 @@ pub fn do_syscall_64(b: &mut Builder) {
     ctx.frame(
         "do_syscall_64",
         format!("return {};  /* SYSRET allowed? */", if use_sysret { "true" } else { "false" }),
-        Work::SysretCheck,
+        KernelStage::SysretCheck,
         "kernel.sysret_check",
         text,
     );
 }
 
 /// `do_int80_emulation(regs)`: the i386 table, always leaving through IRET.
-pub fn do_int80_emulation(b: &mut Builder) {
-    let regs = b.machine.cpu.get(Gpr::Rdi);
-    let mut ctx = Ctx { b, regs, step: SeedStep::Dispatch };
+pub fn do_int80_emulation(builder: &mut FrameBuilder) {
+    let regs = builder.machine.cpu.get(Gpr::Rdi);
+    let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch };
     let eax = ctx.reg(pt_regs::AX) as u32;
     ctx.set_reg(pt_regs::ORIG_AX, u64::from(eax));
     ctx.set_reg(pt_regs::AX, (-ENOSYS) as u64);
-    ctx.b.machine.cpu.rflags |= flags::IF;
+    ctx.builder.machine.cpu.rflags |= flags::IF;
     ctx.frame(
         "do_int80_emulation",
         format!("regs->orig_ax = regs->ax & GENMASK(31, 0) = {eax};  regs->ax = -ENOSYS;  local_irq_enable();"),
-        Work::EnterKernel,
+        KernelStage::EnterKernel,
         "kernel.enter_int80",
         format!(
             "In C now. The int 0x80 entry saved the number as it found it in RAX; the kernel keeps its low 32 bits \
@@ -155,16 +122,16 @@ pub fn do_int80_emulation(b: &mut Builder) {
     let dispatch = dispatch_i386(eax);
     dispatch_steps(&mut ctx, dispatch);
     let result = ctx.reg(pt_regs::AX) as i64;
-    if ctx.b.machine.kernel.exit_status.is_some() {
+    if ctx.builder.machine.kernel.exit_status.is_some() {
         return;
     }
     exit_steps(&mut ctx, result);
-    let ret = ctx.b.machine.pop().unwrap_or(0);
-    ctx.b.machine.cpu.rip = ret;
+    let ret = ctx.builder.machine.pop().unwrap_or(0);
+    ctx.builder.machine.cpu.rip = ret;
     ctx.frame(
         "do_int80_emulation",
         "return;  /* int 0x80 always leaves through IRET */".to_string(),
-        Work::SysretCheck,
+        KernelStage::SysretCheck,
         "kernel.int80_return",
         "The i386 path never uses SYSRET: the entry code will pop the saved registers and IRET pops the five-word \
          frame the CPU pushed, restoring RIP, CS, RFLAGS, RSP and SS exactly."
@@ -172,13 +139,13 @@ pub fn do_int80_emulation(b: &mut Builder) {
     );
 }
 
-fn exit_steps(ctx: &mut Ctx<'_>, result: i64) {
-    ctx.step = SeedStep::Return;
-    ctx.b.machine.cpu.rflags &= !flags::IF;
+fn exit_steps(ctx: &mut CallContext<'_>, result: i64) {
+    ctx.step = LessonStep::Return;
+    ctx.builder.machine.cpu.rflags &= !flags::IF;
     ctx.frame(
         "syscall_exit_to_user_mode",
         "local_irq_disable_exit_to_user();  exit_to_user_mode_prepare(regs);".to_string(),
-        Work::ExitKernel,
+        KernelStage::ExitKernel,
         "kernel.exit",
         format!(
             "The handler is done and pt_regs->ax holds {}. On the way out the kernel turns interrupts off again and \
@@ -188,7 +155,7 @@ fn exit_steps(ctx: &mut Ctx<'_>, result: i64) {
     );
 }
 
-fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
+fn dispatch_steps(ctx: &mut CallContext<'_>, dispatch: Dispatch) {
     let table_name = match dispatch.table {
         DispatchTable::X64 => "x86-64",
         DispatchTable::Ia32 => "i386",
@@ -197,12 +164,12 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
         DispatchTable::X64 => "do_syscall_x64",
         DispatchTable::Ia32 => "do_syscall_32_irqs_on",
     };
-    ctx.b.dispatch = Some(dispatch);
+    ctx.builder.dispatch = Some(dispatch);
     let verdict = if dispatch.in_range { "true" } else { "false" };
     ctx.frame(
         function,
         format!("unsigned int unr = nr ({});  if (unr < {}) → {verdict}", dispatch.nr, dispatch.nr_syscalls),
-        Work::BoundsCheck,
+        KernelStage::BoundsCheck,
         "kernel.bounds_check",
         if dispatch.in_range {
             format!(
@@ -223,7 +190,7 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
         ctx.frame(
             function,
             format!("unr = array_index_nospec(unr, {}) = {}", dispatch.nr_syscalls, dispatch.index),
-            Work::Nospec,
+            KernelStage::Nospec,
             "kernel.nospec",
             format!(
                 "array_index_nospec ANDs the number with a mask that is all ones when it is in range ({:#x} here). It \
@@ -244,7 +211,7 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
             ctx.frame(
                 function,
                 format!("regs->ax = {call}(regs, {}) → case {}: {symbol}(regs)", dispatch.index, dispatch.index),
-                Work::TableLookup,
+                KernelStage::TableLookup,
                 "kernel.dispatch",
                 format!(
                     "Entry {} of the {table_name} syscall table is {name}, so the kernel calls {symbol}. Since Linux 6.9 \
@@ -253,7 +220,7 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
                     dispatch.index
                 ),
             );
-            ctx.step = SeedStep::Work;
+            ctx.step = LessonStep::Work;
             run_handler(ctx, dispatch, name);
         }
         DispatchOutcome::NotImplemented | DispatchOutcome::OutOfRange => {
@@ -268,7 +235,7 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
             ctx.frame(
                 function,
                 format!("regs->ax = {symbol}(regs) = -ENOSYS"),
-                Work::TableLookup,
+                KernelStage::TableLookup,
                 "kernel.enosys",
                 format!("{why} The answer is -ENOSYS (-38): \"function not implemented\". No handler work happens."),
             );
@@ -277,7 +244,7 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
             ctx.frame(
                 function,
                 "nr == -1: skip the call; regs->ax keeps -ENOSYS".to_string(),
-                Work::TableLookup,
+                KernelStage::TableLookup,
                 "kernel.skip",
                 "Number -1 means \"skip this call\" (what a tracer or seccomp uses to cancel a syscall), so nothing is \
                  called and pt_regs->ax keeps the -ENOSYS the entry code stored."
@@ -287,7 +254,7 @@ fn dispatch_steps(ctx: &mut Ctx<'_>, dispatch: Dispatch) {
     }
 }
 
-fn arg(ctx: &Ctx<'_>, dispatch: Dispatch, idx: usize) -> u64 {
+fn arg(ctx: &CallContext<'_>, dispatch: Dispatch, idx: usize) -> u64 {
     let offsets = match dispatch.table {
         // __x64_sys_*(regs) unpacks di, si, dx, r10, r8, r9.
         DispatchTable::X64 => [pt_regs::DI, pt_regs::SI, pt_regs::DX, pt_regs::R10, pt_regs::R8, pt_regs::R9],
@@ -301,12 +268,12 @@ fn arg(ctx: &Ctx<'_>, dispatch: Dispatch, idx: usize) -> u64 {
     }
 }
 
-fn set_result(ctx: &mut Ctx<'_>, function: &'static str, result: i64) {
+fn set_result(ctx: &mut CallContext<'_>, function: &'static str, result: i64) {
     ctx.set_reg(pt_regs::AX, result as u64);
     ctx.frame(
         function,
         format!("return {};  → regs->ax", describe_result(result)),
-        Work::SetReturn,
+        KernelStage::SetReturn,
         "kernel.set_return",
         format!(
             "The handler returns {} and do_syscall_64 stores it in pt_regs->ax, the saved RAX, which the exit code \
@@ -316,7 +283,7 @@ fn set_result(ctx: &mut Ctx<'_>, function: &'static str, result: i64) {
     );
 }
 
-fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
+fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
     let result = match name {
         "read" => sys_read(ctx, dispatch),
         "write" => sys_write(ctx, dispatch),
@@ -324,11 +291,11 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
         "close" => sys_close(ctx, dispatch),
         "clock_gettime" => sys_clock_gettime(ctx, dispatch),
         "getpid" => {
-            let pid = i64::from(ctx.b.machine.kernel.pid);
+            let pid = i64::from(ctx.builder.machine.kernel.pid);
             ctx.frame(
                 "sys_getpid",
                 format!("return task_tgid_vnr(current) = {pid};"),
-                Work::Pid,
+                KernelStage::Pid,
                 "kernel.getpid",
                 format!(
                     "getpid has almost no work: the kernel reads the thread-group id of the current task, {pid}. \
@@ -343,7 +310,7 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
             ctx.frame(
                 "do_group_exit",
                 format!("do_group_exit(({status} & 0xff) << 8);  /* never returns */"),
-                Work::Exit,
+                KernelStage::Exit,
                 "kernel.exit_group",
                 format!(
                     "exit_group ends every thread of the process with status {}. The kernel frees its memory and files, \
@@ -359,8 +326,14 @@ fn run_handler(ctx: &mut Ctx<'_>, dispatch: Dispatch, name: &str) {
                 "The model does not simulate the work of sys_{other}; it returns -ENOSYS in its place so that the \
                  return path can still be shown. Linux would do the real work here."
             );
-            ctx.b.simplify(&note);
-            ctx.frame("(not simulated)", format!("sys_{other}(...)"), Work::NotSimulated, "kernel.not_simulated", note);
+            ctx.builder.simplify(&note);
+            ctx.frame(
+                "(not simulated)",
+                format!("sys_{other}(...)"),
+                KernelStage::NotSimulated,
+                "kernel.not_simulated",
+                note,
+            );
             -ENOSYS
         }
     };
@@ -377,20 +350,20 @@ fn access_ok(addr: u64, len: u64) -> bool {
     }
 }
 
-fn fd_step(ctx: &mut Ctx<'_>, function: &'static str, fd: u32) -> Option<OpenFile> {
-    let open = ctx.b.machine.kernel.fd(fd).cloned();
+fn fd_step(ctx: &mut CallContext<'_>, function: &'static str, fd: u32) -> Option<OpenFile> {
+    let open = ctx.builder.machine.kernel.fd(fd).cloned();
     let described = match &open {
         Some(open_file) => match open_file.target {
             Target::Console => "the terminal".to_string(),
-            Target::File(idx) => ctx.b.machine.kernel.files[idx].path.clone(),
+            Target::File(idx) => ctx.builder.machine.kernel.files[idx].path.clone(),
         },
         None => String::new(),
     };
-    let n_fds = ctx.b.machine.kernel.fds.len();
+    let n_fds = ctx.builder.machine.kernel.fds.len();
     ctx.frame(
         function,
         format!("f = fdget({fd}) → {}", if open.is_some() { "found" } else { "NULL" }),
-        Work::FdTable,
+        KernelStage::FdTable,
         "kernel.fdget",
         match &open {
             Some(_) => format!("The kernel looks fd {fd} up in the process's fd table and finds {described}."),
@@ -413,7 +386,13 @@ enum Direction {
 
 /// The checks `vfs_read` and `vfs_write` make before moving any data: the open file's mode (FMODE_READ or
 /// FMODE_WRITE, else -EBADF), then `access_ok` on the user range (else -EFAULT).
-fn rw_checks(ctx: &mut Ctx<'_>, open: &OpenFile, direction: Direction, buf: u64, count: u64) -> Result<(), i64> {
+fn rw_checks(
+    ctx: &mut CallContext<'_>,
+    open: &OpenFile,
+    direction: Direction,
+    buf: u64,
+    count: u64,
+) -> Result<(), i64> {
     let (function, flag, key, allowed) = match direction {
         Direction::Read => ("vfs_read", "FMODE_READ", "kernel.fmode_read", open.readable),
         Direction::Write => ("vfs_write", "FMODE_WRITE", "kernel.fmode_write", open.writable),
@@ -422,7 +401,7 @@ fn rw_checks(ctx: &mut Ctx<'_>, open: &OpenFile, direction: Direction, buf: u64,
     ctx.frame(
         function,
         format!("if (!(file->f_mode & {flag})) → {}", if allowed { "allowed" } else { "-EBADF" }),
-        Work::FileMode,
+        KernelStage::FileMode,
         key,
         if allowed {
             format!("The file was opened for {verb}, so a {done} is allowed.")
@@ -439,7 +418,7 @@ fn rw_checks(ctx: &mut Ctx<'_>, open: &OpenFile, direction: Direction, buf: u64,
     Ok(())
 }
 
-fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+fn sys_read(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
     let fd = arg(ctx, dispatch, 0) as u32;
     let buf = arg(ctx, dispatch, 1);
     let count = arg(ctx, dispatch, 2);
@@ -450,14 +429,14 @@ fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     let count = count.min(MAX_RW_COUNT);
     let bytes: Vec<u8> = match open.target {
         Target::Console => {
-            ctx.b.simplify(
+            ctx.builder.simplify(
                 "Reading the terminal: Linux would put the process to sleep until a line is typed; the model returns \
                  0 bytes, as if Ctrl-D had been pressed.",
             );
             ctx.frame(
                 "tty_read",
                 "n_tty_read(): no input waiting → 0 (simplified)".to_string(),
-                Work::Console,
+                KernelStage::Console,
                 "kernel.tty_read",
                 "fd points at the terminal. A real read would sleep here until someone types a line; the model \
                  answers at once with 0 bytes, as if Ctrl-D had been pressed (simplified)."
@@ -470,7 +449,7 @@ fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
             ctx.frame(
                 "filemap_read",
                 "if (!iov_iter_count(iter)) return 0;  /* nothing asked for: no page cache lookup */".to_string(),
-                Work::PageCache,
+                KernelStage::PageCache,
                 "kernel.read_nothing",
                 "The program asked for 0 bytes, so the read ends here with 0: the kernel does not look for the \
                  file's data in the page cache, reads nothing from the disk and copies nothing."
@@ -479,12 +458,12 @@ fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
             return 0;
         }
         Target::File(file_idx) => {
-            let file = ctx.b.machine.kernel.files[file_idx].clone();
+            let file = ctx.builder.machine.kernel.files[file_idx].clone();
             let cached = file.cached;
             ctx.frame(
                 "filemap_read",
                 format!("filemap_get_pages(): page cache {}", if cached { "hit" } else { "miss" }),
-                Work::PageCache,
+                KernelStage::PageCache,
                 "kernel.page_cache",
                 if cached {
                     format!("The kernel looks for {}'s data in the page cache, its copy of file data in RAM, and finds it.", file.path)
@@ -501,7 +480,7 @@ fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
                 ctx.frame(
                     "filemap_read",
                     format!("submit_bio(READ) for {} bytes; wait; page now cached", file.data.len()),
-                    Work::Disk,
+                    KernelStage::Disk,
                     "kernel.disk",
                     "So it asks the disk driver for the block and the process sleeps until the disk answers (a long \
                      time in CPU terms: tens of microseconds on an SSD). The data lands in the page cache, where the \
@@ -527,12 +506,12 @@ fn sys_read(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     }
 }
 
-fn user_range_step(ctx: &mut Ctx<'_>, function: &'static str, buf: u64, count: u64) -> bool {
+fn user_range_step(ctx: &mut CallContext<'_>, function: &'static str, buf: u64, count: u64) -> bool {
     let ok = access_ok(buf, count);
     ctx.frame(
         function,
         format!("access_ok({buf:#x}, {count}) → {}", if ok { "true" } else { "false: -EFAULT" }),
-        Work::AccessOk,
+        KernelStage::AccessOk,
         "kernel.access_ok",
         if ok {
             format!(
@@ -551,14 +530,14 @@ fn user_range_step(ctx: &mut Ctx<'_>, function: &'static str, buf: u64, count: u
 
 /// Copies `bytes` to user memory at `buf` as `copy_to_user` does, recording the frames. `Ok(n)` when all `n` bytes
 /// were copied; `Err(n)` when a page fault stopped the copy after `n` bytes (the exception-table fix-up).
-fn copy_to_user_step(ctx: &mut Ctx<'_>, buf: u64, bytes: &[u8]) -> Result<usize, usize> {
-    let outcome = ctx.b.machine.mem.write_bytes(buf, bytes, Access::User);
+fn copy_to_user_step(ctx: &mut CallContext<'_>, buf: u64, bytes: &[u8]) -> Result<usize, usize> {
+    let outcome = ctx.builder.machine.mem.write_bytes(buf, bytes, Access::User);
     match outcome {
         Ok(()) => {
             ctx.frame(
                 "copy_to_user",
                 format!("copy_to_user({buf:#x}, kbuf, {}) → 0 left", bytes.len()),
-                Work::CopyToUser,
+                KernelStage::CopyToUser,
                 "kernel.copy_to_user",
                 if bytes.is_empty() {
                     "There is nothing to copy: the file position is at the end of the file, so read returns 0."
@@ -577,7 +556,7 @@ fn copy_to_user_step(ctx: &mut Ctx<'_>, buf: u64, bytes: &[u8]) -> Result<usize,
             ctx.frame(
                 "copy_to_user",
                 format!("copy_to_user({buf:#x}, kbuf, {}): #PF at {:#x}", bytes.len(), fault.addr),
-                Work::CopyToUser,
+                KernelStage::CopyToUser,
                 "kernel.copy_to_user_fault",
                 format!(
                     "copy_to_user starts copying, but {:#x} is not mapped in this process: the CPU raises a page fault \
@@ -588,7 +567,7 @@ fn copy_to_user_step(ctx: &mut Ctx<'_>, buf: u64, bytes: &[u8]) -> Result<usize,
             ctx.frame(
                 "fixup_exception",
                 format!("search_exception_tables(ip) → fix-up; {} bytes not copied", bytes.len() - n_copied),
-                Work::ExceptionFixup,
+                KernelStage::ExceptionFixup,
                 "kernel.fixup",
                 format!(
                     "The page-fault handler sees that the fault came from a user copy: the copy instruction is listed \
@@ -606,7 +585,7 @@ fn copy_to_user_step(ctx: &mut Ctx<'_>, buf: u64, bytes: &[u8]) -> Result<usize,
     }
 }
 
-fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+fn sys_write(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
     let fd = arg(ctx, dispatch, 0) as u32;
     let buf = arg(ctx, dispatch, 1);
     let count = arg(ctx, dispatch, 2);
@@ -618,7 +597,7 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     let mut bytes = Vec::new();
     let mut fault_at = None;
     for offset in 0..count {
-        match ctx.b.machine.mem.read_u8(buf.wrapping_add(offset as u64), Access::User) {
+        match ctx.builder.machine.mem.read_u8(buf.wrapping_add(offset as u64), Access::User) {
             Ok(byte) => bytes.push(byte),
             Err(fault) => {
                 fault_at = Some(fault.addr);
@@ -632,7 +611,7 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
             None => format!("copy_from_user(kbuf, {buf:#x}, {count}) → 0 left"),
             Some(addr) => format!("copy_from_user(kbuf, {buf:#x}, {count}): #PF at {addr:#x}, fix-up"),
         },
-        Work::CopyFromUser,
+        KernelStage::CopyFromUser,
         "kernel.copy_from_user",
         match fault_at {
             None => format!("copy_from_user copies the {count} bytes from the program's buffer into the kernel."),
@@ -658,7 +637,7 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
             ctx.frame(
                 "tty_write",
                 format!("n_tty_write(): {} bytes to the terminal", bytes.len()),
-                Work::Console,
+                KernelStage::Console,
                 "kernel.tty_write",
                 format!("The terminal driver puts the bytes on the screen: “{}”.", shown.trim_end()),
             );
@@ -674,7 +653,7 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
             ctx.frame(
                 "generic_perform_write",
                 format!("{} bytes into the page cache at offset {pos}", bytes.len()),
-                Work::PageCache,
+                KernelStage::PageCache,
                 "kernel.page_cache_write",
                 "The bytes go into the page cache and the page is marked dirty; the disk is written later, in the \
                  background."
@@ -685,17 +664,13 @@ fn sys_write(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     bytes.len() as i64
 }
 
-fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
-    let (dirfd, path_ptr, flags_arg) = if at {
-        (arg(ctx, dispatch, 0) as i32, arg(ctx, dispatch, 1), arg(ctx, dispatch, 2))
-    } else {
-        (-100, arg(ctx, dispatch, 0), arg(ctx, dispatch, 1))
-    };
+/// `getname()`: copies the path in from user memory (`strncpy_from_user`, up to `PATH_MAX`), as one frame.
+fn getname_step(ctx: &mut CallContext<'_>, path_ptr: u64) -> Result<String, i64> {
     // getname(): strncpy_from_user up to PATH_MAX.
     let mut path_bytes = Vec::new();
     let mut failure = None;
     loop {
-        match ctx.b.machine.mem.read_u8(path_ptr.wrapping_add(path_bytes.len() as u64), Access::User) {
+        match ctx.builder.machine.mem.read_u8(path_ptr.wrapping_add(path_bytes.len() as u64), Access::User) {
             Ok(0) => break,
             Ok(byte) => {
                 path_bytes.push(byte);
@@ -720,7 +695,7 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
             None => format!("getname({path_ptr:#x}) → \"{path}\""),
             Some(errno) => format!("getname({path_ptr:#x}) → {}", describe_result(errno)),
         },
-        Work::PathCopy,
+        KernelStage::PathCopy,
         "kernel.getname",
         match failure {
             None => {
@@ -733,16 +708,57 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
             Some(_) => "The path is longer than PATH_MAX (4096 bytes): -ENAMETOOLONG.".to_string(),
         },
     );
-    if let Some(errno) = failure {
-        return errno;
-    }
+    failure.map_or(Ok(path), Err)
+}
+
+/// `may_open()`: the permission check for the access mode asked for (0 read, 1 write, 2 both, 3 ioctl only), as one
+/// frame; whether it is allowed.
+fn may_open_step(ctx: &mut CallContext<'_>, file_idx: usize, accmode: u64) -> bool {
+    let (want_read, want_write) = (accmode != 1, accmode != 0);
+    let allowed = ctx.builder.machine.kernel.may_open(file_idx, want_read, want_write);
+    let file = ctx.builder.machine.kernel.files[file_idx].clone();
+    let uid = ctx.builder.machine.kernel.uid;
+    ctx.frame(
+        "may_open",
+        format!(
+            "inode_permission(mode {:o}, owner {}, uid {uid}, {}) → {}",
+            file.mode,
+            file.owner_uid,
+            ["read", "write", "read+write", "read+write"][accmode as usize],
+            if allowed { "0" } else { "-EACCES" }
+        ),
+        KernelStage::Permission,
+        "kernel.permission",
+        if allowed {
+            format!("The permission bits {:o} allow this user (uid {uid}) what it asked for.", file.mode)
+        } else {
+            format!(
+                "{} belongs to uid {} with mode {:o}: others may not read it, and this process runs as uid {uid}. \
+                 Permission denied: -EACCES.",
+                file.path, file.owner_uid, file.mode
+            )
+        },
+    );
+    allowed
+}
+
+fn sys_open(ctx: &mut CallContext<'_>, dispatch: Dispatch, at: bool) -> i64 {
+    let (dirfd, path_ptr, flags_arg) = if at {
+        (arg(ctx, dispatch, 0) as i32, arg(ctx, dispatch, 1), arg(ctx, dispatch, 2))
+    } else {
+        (-100, arg(ctx, dispatch, 0), arg(ctx, dispatch, 1))
+    };
+    let path = match getname_step(ctx, path_ptr) {
+        Ok(path) => path,
+        Err(errno) => return errno,
+    };
     if !path.starts_with('/') && dirfd != -100 {
-        let open = ctx.b.machine.kernel.fd(dirfd as u32).cloned();
+        let open = ctx.builder.machine.kernel.fd(dirfd as u32).cloned();
         let errno = if open.is_some() { -ENOTDIR } else { -EBADF };
         ctx.frame(
             "path_init",
             format!("dirfd {dirfd} → {}", describe_result(errno)),
-            Work::PathLookup,
+            KernelStage::PathLookup,
             "kernel.dirfd",
             format!(
                 "The path is relative, so the kernel starts from directory fd {dirfd}. {}",
@@ -755,12 +771,12 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
         );
         return errno;
     }
-    let abs_path = ctx.b.machine.kernel.resolve(&path);
-    let found = ctx.b.machine.kernel.lookup(&abs_path);
+    let abs_path = ctx.builder.machine.kernel.resolve(&path);
+    let found = ctx.builder.machine.kernel.lookup(&abs_path);
     ctx.frame(
         "path_openat",
         format!("link_path_walk(\"{abs_path}\") → {}", if found.is_some() { "found" } else { "-ENOENT" }),
-        Work::PathLookup,
+        KernelStage::PathLookup,
         "kernel.path_lookup",
         match found {
             Some(_) => format!("The kernel walks the path one directory at a time and finds {abs_path}."),
@@ -774,35 +790,10 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
     // O_ACCMODE 3 is Linux's "ioctl only" mode (open(2)): it needs read and write permission, and the open file can
     // do neither (OPEN_FMODE(3) sets neither FMODE_READ nor FMODE_WRITE).
     let accmode = flags_arg & 3;
-    let (want_read, want_write) = (accmode != 1, accmode != 0);
-    let allowed = ctx.b.machine.kernel.may_open(file_idx, want_read, want_write);
-    let file = ctx.b.machine.kernel.files[file_idx].clone();
-    let uid = ctx.b.machine.kernel.uid;
-    ctx.frame(
-        "may_open",
-        format!(
-            "inode_permission(mode {:o}, owner {}, uid {uid}, {}) → {}",
-            file.mode,
-            file.owner_uid,
-            ["read", "write", "read+write", "read+write"][accmode as usize],
-            if allowed { "0" } else { "-EACCES" }
-        ),
-        Work::Permission,
-        "kernel.permission",
-        if allowed {
-            format!("The permission bits {:o} allow this user (uid {uid}) what it asked for.", file.mode)
-        } else {
-            format!(
-                "{} belongs to uid {} with mode {:o}: others may not read it, and this process runs as uid {uid}. \
-                 Permission denied: -EACCES.",
-                file.path, file.owner_uid, file.mode
-            )
-        },
-    );
-    if !allowed {
+    if !may_open_step(ctx, file_idx, accmode) {
         return -EACCES;
     }
-    let new_fd = ctx.b.machine.kernel.lowest_free_fd();
+    let new_fd = ctx.builder.machine.kernel.lowest_free_fd();
     if new_fd as u64 >= NR_OPEN {
         return -EMFILE;
     }
@@ -821,14 +812,14 @@ fn sys_open(ctx: &mut Ctx<'_>, dispatch: Dispatch, at: bool) -> i64 {
     ctx.frame(
         "do_sys_openat2",
         format!("fd = get_unused_fd_flags() = {new_fd};  fd_install({new_fd}, file);"),
-        Work::FdAlloc,
+        KernelStage::FdAlloc,
         "kernel.fd_install",
         format!("The kernel takes the lowest free slot in the fd table, {new_fd}, and points it at the open file."),
     );
     new_fd as i64
 }
 
-fn sys_close(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+fn sys_close(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
     let fd = arg(ctx, dispatch, 0) as u32;
     if fd_step(ctx, "close_fd", fd).is_none() {
         return -EBADF;
@@ -839,7 +830,7 @@ fn sys_close(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     ctx.frame(
         "close_fd",
         format!("file_close_fd({fd});  filp_flush();  fput();"),
-        Work::FdClose,
+        KernelStage::FdClose,
         "kernel.close",
         format!("The kernel empties slot {fd} of the fd table and drops its reference to the open file."),
     );
@@ -853,16 +844,16 @@ pub fn vdso_serves(clock_id: i32) -> bool {
 }
 
 /// `sys_clock_gettime(which_clock, tp)` (kernel/time/posix-timers.c): the clocks of `clockid_to_kclock()`.
-fn sys_clock_gettime(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
+fn sys_clock_gettime(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
     let clock_id = arg(ctx, dispatch, 0) as i32;
     let tp = arg(ctx, dispatch, 1);
-    let clock_ns = ctx.b.scenario.clock_ns;
+    let clock_ns = ctx.builder.scenario.clock_ns;
     // 2 and 3 are this process's and this thread's CPU time; 8 and 9 are the alarm clocks (realtime and boottime);
     // 10 and 12 to 15 have no clock, and negative ids name other processes' CPU clocks, which the model has none of.
     let value = match clock_id {
         0 | 1 | 4..=9 | 11 => Some(clock_ns),
         2 | 3 => {
-            ctx.b.simplify(
+            ctx.builder.simplify(
                 "Process and thread CPU time (clocks 2 and 3) are a thousandth of the wall clock in this model.",
             );
             Some(clock_ns / 1000)
@@ -872,7 +863,7 @@ fn sys_clock_gettime(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
     ctx.frame(
         "__x64_sys_clock_gettime",
         format!("kc = clockid_to_kclock({clock_id}) → {}", if value.is_some() { "found" } else { "NULL: -EINVAL" }),
-        Work::VvarRead,
+        KernelStage::VvarRead,
         "kernel.clockid",
         match value {
             Some(_) => format!("The kernel looks up clock {clock_id} among its clocks and finds it."),
@@ -894,22 +885,22 @@ fn sys_clock_gettime(ctx: &mut Ctx<'_>, dispatch: Dispatch) -> i64 {
 ///
 /// # Errors
 /// Why the process was killed, when the store faults.
-pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
-    let clock_id = b.machine.cpu.get(Gpr::Rdi) as i32;
-    let tp = b.machine.cpu.get(Gpr::Rsi);
-    let clock_ns = b.scenario.clock_ns;
-    let step = SeedStep::Work;
-    let record = |b: &mut Builder, code: String, work: Work, key: &str, text: String| {
-        b.record(step, Executed::Step { function: "__vdso_clock_gettime", code, work }, key, text);
+pub fn vdso_clock_gettime(builder: &mut FrameBuilder) -> Result<(), String> {
+    let clock_id = builder.machine.cpu.get(Gpr::Rdi) as i32;
+    let tp = builder.machine.cpu.get(Gpr::Rsi);
+    let clock_ns = builder.scenario.clock_ns;
+    let step = LessonStep::Work;
+    let record = |builder: &mut FrameBuilder, code: String, stage: KernelStage, key: &str, text: String| {
+        builder.record(step, Executed::CCode { function: "__vdso_clock_gettime", code, stage }, key, text);
     };
     if !vdso_serves(clock_id) {
         // lib/vdso/gettimeofday.c: clocks outside the vDSO's set go to the real syscall.
-        b.record(
-            SeedStep::LoadRegisters,
-            Executed::Step {
+        builder.record(
+            LessonStep::LoadRegisters,
+            Executed::CCode {
                 function: "__vdso_clock_gettime",
                 code: format!("clock id {clock_id}: not a vDSO clock → clock_gettime_fallback()"),
-                work: Work::VvarRead,
+                stage: KernelStage::VvarRead,
             },
             "vdso.fallback",
             format!(
@@ -918,13 +909,13 @@ pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
                  syscall: from here on this is an ordinary trip through the kernel."
             ),
         );
-        b.machine.cpu.rip = VDSO_CLOCK_GETTIME_FALLBACK;
+        builder.machine.cpu.rip = VDSO_CLOCK_GETTIME_FALLBACK;
         return Ok(());
     } else {
         record(
-            b,
+            builder,
             "seq = vd->seq;  /* even: no update in progress */".to_string(),
-            Work::VvarRead,
+            KernelStage::VvarRead,
             "vdso.vvar",
             "Still in user mode: the vDSO is kernel-provided code mapped into every process. It reads the vvar page, \
              data the kernel keeps up to date for it: the last clock reading and how to scale CPU cycles to \
@@ -933,12 +924,12 @@ pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
         );
         // The TSC runs at 2.6 GHz in this model: cycles = ns * 13 / 5.
         let tsc = clock_ns.wrapping_mul(13) / 5;
-        b.machine.cpu.set(Gpr::Rax, tsc & 0xffff_ffff);
-        b.machine.cpu.set(Gpr::Rdx, tsc >> 32);
+        builder.machine.cpu.set(Gpr::Rax, tsc & 0xffff_ffff);
+        builder.machine.cpu.set(Gpr::Rdx, tsc >> 32);
         record(
-            b,
+            builder,
             format!("rdtsc  → EDX:EAX = {tsc:#x}"),
-            Work::Rdtsc,
+            KernelStage::Rdtsc,
             "vdso.rdtsc",
             "RDTSC reads the CPU's time-stamp counter, which user code is allowed to do. The vDSO turns cycles into \
              nanoseconds with the scale factors from the vvar page."
@@ -947,12 +938,12 @@ pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
         let mut timespec = Vec::with_capacity(16);
         timespec.extend_from_slice(&(clock_ns / 1_000_000_000).to_le_bytes());
         timespec.extend_from_slice(&(clock_ns % 1_000_000_000).to_le_bytes());
-        if let Err((_, fault)) = b.machine.mem.write_bytes(tp, &timespec, Access::User) {
+        if let Err((_, fault)) = builder.machine.mem.write_bytes(tp, &timespec, Access::User) {
             let what = format!("page fault writing {:#x} in user mode", fault.addr);
             record(
-                b,
+                builder,
                 format!("ts->tv_sec = …  → #PF at {:#x}", fault.addr),
-                Work::VdsoStore,
+                KernelStage::VdsoStore,
                 "vdso.segv",
                 format!(
                     "The vDSO writes the result to {tp:#x}, which is not mapped. This is ordinary user code, so there \
@@ -961,15 +952,15 @@ pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
             );
             return Err(what);
         }
-        b.machine.cpu.set(Gpr::Rax, 0);
+        builder.machine.cpu.set(Gpr::Rax, 0);
         record(
-            b,
+            builder,
             format!(
                 "ts->tv_sec = {};  ts->tv_nsec = {};  return 0;",
                 clock_ns / 1_000_000_000,
                 clock_ns % 1_000_000_000
             ),
-            Work::VdsoStore,
+            KernelStage::VdsoStore,
             "vdso.store",
             format!(
                 "It stores seconds and nanoseconds into the program's timespec at {tp:#x} and returns 0. The whole \
@@ -977,11 +968,11 @@ pub fn vdso_clock_gettime(b: &mut Builder) -> Result<(), String> {
             ),
         );
     }
-    let ret = b.machine.pop().unwrap_or(0);
-    b.machine.cpu.rip = ret;
-    b.record(
-        SeedStep::Resume,
-        Executed::Step { function: "__vdso_clock_gettime", code: "ret".to_string(), work: Work::VdsoStore },
+    let ret = builder.machine.pop().unwrap_or(0);
+    builder.machine.cpu.rip = ret;
+    builder.record(
+        LessonStep::Resume,
+        Executed::CCode { function: "__vdso_clock_gettime", code: "ret".to_string(), stage: KernelStage::VdsoStore },
         "vdso.ret",
         "The vDSO function returns to the caller with the result in RAX, still in ring 3.".to_string(),
     );

@@ -1,8 +1,8 @@
 //! The [`Machine`]: CPU, memory and kernel state together, built from a [`Scenario`] by [`Machine::boot`], and
 //! [`Machine::execute`], which runs one decoded instruction with the semantics of the Intel SDM.
 //!
-//! SYSCALL and SYSRET follow ../shared/reference/isa.md §1–2 (SDM Vol. 2B, with RF cleared in R11 as AMD documents
-//! and as was measured); INT n and IRETQ follow §3.
+//! SYSCALL and SYSRET follow the Intel SDM, Vol. 2B, "SYSCALL" and "SYSRET" (with RF cleared in R11, as AMD documents
+//! and as `tests/real_cpu.rs` measures); INT n and IRETQ follow Vol. 2A "INT n" and "IRET" in 64-bit mode.
 
 use std::rc::Rc;
 

@@ -89,11 +89,6 @@ impl Memory {
         &self.regions
     }
 
-    /// The region holding `addr`.
-    pub fn region_of(&self, addr: u64) -> Option<&Region> {
-        self.regions.iter().find(|region| region.contains(addr))
-    }
-
     fn check(&self, addr: u64, access: Access, write: bool) -> Result<(usize, usize), Fault> {
         let fault = Fault { addr, write };
         let region_idx = self.regions.iter().position(|region| region.contains(addr)).ok_or(fault)?;

@@ -82,35 +82,15 @@ const SYSV_ARG_NAMES: [&str; 6] = ["first", "second", "third", "fourth", "fifth"
 
 /// The narration of an instruction frame: what it did, with this run's values.
 pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario: &Scenario) -> String {
+    user_insn(image_insn, before, after, scenario).unwrap_or_else(|| kernel_insn(image_insn, after))
+}
+
+/// The words for an instruction of the user program, the C library or the vDSO; `None` for the kernel's.
+fn user_insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario: &Scenario) -> Option<String> {
     let cpu = &after.cpu;
     let reg = |gpr: Gpr| hex(cpu.get(gpr));
-    match image_insn.role {
-        Role::LoadArg(idx) => {
-            let names = scenario.program.arg_names();
-            let name = names.get(usize::from(idx)).copied().unwrap_or("argument");
-            let gpr = match scenario.program {
-                Program::Raw => [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::R10, Gpr::R8, Gpr::R9][usize::from(idx)],
-                Program::Int80Read => [Gpr::Rbx, Gpr::Rcx, Gpr::Rdx][usize::from(idx).min(2)],
-                _ => [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::Rcx, Gpr::R8, Gpr::R9][usize::from(idx)],
-            };
-            let value = reg(gpr);
-            match scenario.program {
-                Program::Raw => {
-                    format!("Argument {} ({name}) goes in {}: {value}.", idx + 1, gpr.name().to_ascii_uppercase())
-                }
-                Program::Int80Read => format!(
-                    "The i386 ABI wants the {} argument, {name}, in {}: {value}. Only 32 bits count.",
-                    SYSV_ARG_NAMES[usize::from(idx)],
-                    gpr.name32().to_ascii_uppercase()
-                ),
-                _ => format!(
-                    "To call the C function, the program puts its {} argument, {name}, in {} ({value}), as the normal \
-                     C calling convention says.",
-                    SYSV_ARG_NAMES[usize::from(idx)],
-                    gpr.name().to_ascii_uppercase()
-                ),
-            }
-        }
+    Some(match image_insn.role {
+        Role::LoadArg(idx) => load_arg_text(idx, cpu, scenario),
         Role::LoadNr => {
             format!("The syscall number goes in RAX: {} (decimal {}).", reg(Gpr::Rax), cpu.get(Gpr::Rax) as i64)
         }
@@ -133,13 +113,13 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
                 format!(
                     "Back in the program: the call returned -1 and errno is {errno} ({}). The program carries on \
                      with the error to handle.",
-                    super::linux::errno_name(errno as i64)
+                    super::errno::errno_name(errno as i64)
                 )
             } else {
                 format!(
                     "Back in the program, right after its call, with the result in RAX: {}. It stores it in its \
                      variable and carries on as if nothing unusual had happened.",
-                    super::linux::describe_result(value)
+                    super::errno::describe_result(value)
                 )
             }
         }
@@ -189,6 +169,15 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
         }
         Role::StoreErrno => "It stores that number in errno, where the C program can read it.".to_string(),
         Role::ReturnMinusOne => "And returns -1, the C convention for \"failed, see errno\".".to_string(),
+        _ => return None,
+    })
+}
+
+/// The words for an instruction of the kernel's entry and exit code.
+fn kernel_insn(image_insn: &ImageInsn, after: &Machine) -> String {
+    let cpu = &after.cpu;
+    let reg = |gpr: Gpr| hex(cpu.get(gpr));
+    match image_insn.role {
         Role::Endbr => "endbr64 marks a legal target for indirect jumps (Intel CET). It does nothing else.".to_string(),
         Role::SwapgsEnter => format!(
             "The kernel runs in ring 0 now, but with the user's registers. swapgs swaps GS.base with the \
@@ -255,6 +244,36 @@ pub fn insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario:
              as saved{}.",
             hex(cpu.rip),
             if cpu.rflags & flags::IF != 0 { " and interrupts on" } else { "" }
+        ),
+        _ => String::new(),
+    }
+}
+
+/// `mov` of argument `idx` into its register: which register the ABI puts it in, and its value.
+fn load_arg_text(idx: u8, cpu: &super::cpu::Cpu, scenario: &Scenario) -> String {
+    let reg = |gpr: Gpr| hex(cpu.get(gpr));
+    let names = scenario.program.arg_names();
+    let name = names.get(usize::from(idx)).copied().unwrap_or("argument");
+    let gpr = match scenario.program {
+        Program::Raw => [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::R10, Gpr::R8, Gpr::R9][usize::from(idx)],
+        Program::Int80Read => [Gpr::Rbx, Gpr::Rcx, Gpr::Rdx][usize::from(idx).min(2)],
+        _ => [Gpr::Rdi, Gpr::Rsi, Gpr::Rdx, Gpr::Rcx, Gpr::R8, Gpr::R9][usize::from(idx)],
+    };
+    let value = reg(gpr);
+    match scenario.program {
+        Program::Raw => {
+            format!("Argument {} ({name}) goes in {}: {value}.", idx + 1, gpr.name().to_ascii_uppercase())
+        }
+        Program::Int80Read => format!(
+            "The i386 ABI wants the {} argument, {name}, in {}: {value}. Only 32 bits count.",
+            SYSV_ARG_NAMES[usize::from(idx)],
+            gpr.name32().to_ascii_uppercase()
+        ),
+        _ => format!(
+            "To call the C function, the program puts its {} argument, {name}, in {} ({value}), as the normal \
+             C calling convention says.",
+            SYSV_ARG_NAMES[usize::from(idx)],
+            gpr.name().to_ascii_uppercase()
         ),
     }
 }

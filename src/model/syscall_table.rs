@@ -5,13 +5,13 @@
 //! - `arch/x86/entry/syscalls/syscall_32.tbl`, sha256 48deaff56363a5889acd966b5a9df8cf084e8951c45fddd7a2f33f3b8bc4d81d
 //!
 //! The generator is `tests/syscall_tables.rs`; the types and the lookups are in `syscalls.rs`. To regenerate
-//! from `../shared/reference/*.tbl`:
+//! from a Linux source tree (`LINUX_SRC`, which holds `arch/x86/entry/syscalls/`):
 //!
 //! ```text
-//! UPDATE_GENERATED=1 cargo test --test syscall_tables generated_table_matches_reference
+//! LINUX_SRC=/path/to/linux-6.12 UPDATE_GENERATED=1 cargo test --test syscall_tables generated_table_matches_reference
 //! ```
 //!
-//! Without `UPDATE_GENERATED` that test compares this file with the reference files instead.
+//! Without `UPDATE_GENERATED` that test compares this file with the tree's tables instead.
 //!
 //! Each table is text, one line per .tbl line, `abi nr name entry compat noreturn`, packed: `abi` is `c`
 //! (common), `6` (64), `x` (x32) or `i` (i386), followed without a space by `nr`, which is left out when it is
@@ -20,8 +20,6 @@
 //! `syscalls.rs` parses it once, on first use: as text the tables are less than half the size in the
 //! WebAssembly of the same data as Rust structs.
 
-use super::syscalls::Table;
-
 /// `NR_syscalls` for x86-64: the highest `common` or `64` number plus one.
 pub const NR_SYSCALLS_64: u32 = 463;
 
@@ -29,8 +27,7 @@ pub const NR_SYSCALLS_64: u32 = 463;
 pub const IA32_NR_SYSCALLS: u32 = 463;
 
 /// `syscall_64.tbl`: 411 lines (`common`, `64` and `x32`), in file order.
-pub static X86_64: Table = Table::new(
-    "\
+pub const X86_64_TBL: &str = "\
 c read =\n\
 c write =\n\
 c open =\n\
@@ -442,12 +439,10 @@ x io_submit compat_sys_io_submit\n\
 x execveat compat_sys_execveat\n\
 x preadv2 compat_sys_preadv64v2\n\
 x pwritev2 compat_sys_pwritev64v2\n\
-",
-);
+";
 
 /// `syscall_32.tbl`: 452 lines (`i386`), in file order.
-pub static I386: Table = Table::new(
-    "\
+pub const I386_TBL: &str = "\
 i restart_syscall =\n\
 i exit = - !\n\
 i fork =\n\
@@ -900,5 +895,4 @@ i lsm_get_self_attr =\n\
 i lsm_set_self_attr =\n\
 i lsm_list_modules =\n\
 i mseal =\n\
-",
-);
+";

@@ -12,12 +12,15 @@
 //!
 //! The kernel modelled is a 64-bit Linux 6.12 with `CONFIG_IA32_EMULATION=y` (so `int 0x80` works and the i386 table
 //! calls the compat entry points) and `CONFIG_X86_X32_ABI` off (so the x32 numbers 512–547, with or without
-//! [`X32_SYSCALL_BIT`], are out of range and give `-ENOSYS`). Sources: `../shared/reference/entry.md`, steps 8.3–8.4 and
-//! "int $0x80 and compat paths".
+//! [`X32_SYSCALL_BIT`], are out of range and give `-ENOSYS`). Sources: Linux 6.12's
+//! `arch/x86/entry/common.c` (`do_syscall_x64`, `do_int80_emulation`) and `arch/x86/entry/syscall_64.c`.
 
 use std::fmt;
 
-pub use super::syscall_table::{I386, X86_64};
+/// `syscall_64.tbl`: every line (`common`, `64` and `x32`), in file order.
+pub static X86_64: Table = Table::new(super::syscall_table::X86_64_TBL);
+/// `syscall_32.tbl`: every line (`i386`), in file order.
+pub static I386: Table = Table::new(super::syscall_table::I386_TBL);
 
 use std::sync::OnceLock;
 
@@ -84,8 +87,7 @@ pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 /// The kernel function for "no such system call": it returns `-ENOSYS` (`kernel/sys_ni.c`).
 pub const SYS_NI_SYSCALL: &str = "sys_ni_syscall";
 
-/// `ENOSYS` (38): "function not implemented". RAX gets `-ENOSYS` when no handler runs.
-pub const ENOSYS: i64 = 38;
+pub use super::errno::ENOSYS;
 
 /// A syscall table kept as compact text (see `syscall_table.rs`) and parsed into [`SyscallEntry`]s on first use.
 /// It dereferences to the entries, in file order.

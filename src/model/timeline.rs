@@ -1,140 +1,15 @@
 //! The timeline: [`Timeline::run`] executes a [`Scenario`] from the first instruction to the end and keeps every
-//! [`Frame`]: a full machine snapshot, the seed step, what executed ([`Executed`]), which registers and bytes changed,
-//! and the narration. Stepping back is reading an earlier frame; nothing is undone or recomputed.
+//! [`Frame`] (see `frame.rs`). Stepping back is reading an earlier frame; nothing is undone or recomputed.
 
-use super::cpu::{Cpl, Reg};
+use super::cpu::Reg;
+use super::frame::{Executed, FrameBuilder};
 use super::image::ROUTINES;
 use super::layout::*;
-use super::machine::Machine;
-use super::program::{insn_at, ImageInsn, Role};
+use super::lesson::LessonStep;
+use super::program::{insn_at, Role};
 use super::scenario::Scenario;
-use super::step::SeedStep;
-use super::syscalls::Dispatch;
 
-/// The kernel or vDSO work a frame lights up in the "kernel's work" panel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Work {
-    /// Context tracking and `local_irq_enable()`.
-    EnterKernel,
-    /// `unr < NR_syscalls`.
-    BoundsCheck,
-    /// `array_index_nospec()`.
-    Nospec,
-    /// The generated `switch` picks the handler.
-    TableLookup,
-    /// `fdget()`: the fd table.
-    FdTable,
-    /// FMODE_READ / FMODE_WRITE on the open file.
-    FileMode,
-    /// `access_ok()` on the user pointer.
-    AccessOk,
-    /// The page cache lookup.
-    PageCache,
-    /// A read from the disk.
-    Disk,
-    /// `copy_to_user()`.
-    CopyToUser,
-    /// The page fault handler's exception-table fix-up.
-    ExceptionFixup,
-    /// `copy_from_user()`.
-    CopyFromUser,
-    /// The terminal.
-    Console,
-    /// `getname()`: copying the path in.
-    PathCopy,
-    /// Path walk.
-    PathLookup,
-    /// Permission check.
-    Permission,
-    /// Installing a new fd.
-    FdAlloc,
-    /// Removing an fd.
-    FdClose,
-    /// Reading the process id.
-    Pid,
-    /// The process exits.
-    Exit,
-    /// A handler this model does not simulate.
-    NotSimulated,
-    /// `regs->ax = result`.
-    SetReturn,
-    /// IRQs off, exit work.
-    ExitKernel,
-    /// Can SYSRET be used?
-    SysretCheck,
-    /// vDSO: read the clock data page.
-    VvarRead,
-    /// vDSO: `rdtsc`.
-    Rdtsc,
-    /// vDSO: store the result in user memory.
-    VdsoStore,
-}
-
-/// What a frame executed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Executed {
-    /// The starting state.
-    Start,
-    /// One machine instruction.
-    Insn(&'static ImageInsn),
-    /// A named step of kernel C code (or of the vDSO, which runs in ring 3).
-    Step {
-        /// The C function, e.g. `do_syscall_64`, `ksys_read`.
-        function: &'static str,
-        /// The line of C it stands for, with values filled in.
-        code: String,
-        work: Work,
-    },
-    /// The CPU raised an exception the program cannot recover from.
-    Fault { at: u64, what: String },
-}
-
-impl Executed {
-    /// One line of text: the instruction with its address and bytes, or the kernel step.
-    pub fn describe(&self) -> String {
-        match self {
-            Executed::Start => "start".to_string(),
-            Executed::Insn(image_insn) => {
-                format!("{:#x}  {:<29} {}", image_insn.addr, image_insn.hex_bytes(), image_insn.text)
-            }
-            Executed::Step { function, code, .. } => format!("[{function}] {code}"),
-            Executed::Fault { at, what } => format!("fault at {at:#x}: {what}"),
-        }
-    }
-}
-
-/// A byte range that changed in this frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MemChange {
-    pub addr: u64,
-    pub len: usize,
-}
-
-/// One moment of the round trip.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Frame {
-    pub index: usize,
-    pub machine: Machine,
-    pub step: SeedStep,
-    pub executed: Executed,
-    /// Registers whose value differs from the previous frame.
-    pub changed_regs: Vec<Reg>,
-    /// Memory that differs from the previous frame.
-    pub changed_mem: Vec<MemChange>,
-    /// A stable key for what the narration explains, e.g. `insn.syscall`, `kernel.copy_to_user`.
-    pub narration_key: String,
-    /// The narration, in plain words.
-    pub narration: String,
-    /// The syscall table lookup, from the bounds check onward.
-    pub dispatch: Option<Dispatch>,
-}
-
-impl Frame {
-    /// The privilege level in this frame.
-    pub fn cpl(&self) -> Cpl {
-        self.machine.cpu.cpl()
-    }
-}
+pub use super::frame::Frame;
 
 /// How the scenario ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,83 +36,13 @@ pub struct Timeline {
 /// The most frames a run may take; the longest scenario needs about a hundred.
 pub const MAX_FRAMES: usize = 400;
 
-/// Builds frames: the machine as it is now, and the frames so far.
-pub struct Builder {
-    pub machine: Machine,
-    pub frames: Vec<Frame>,
-    pub dispatch: Option<Dispatch>,
-    pub simplifications: Vec<String>,
-    pub scenario: Scenario,
-}
-
-/// Memory that differs between two machines, reported in whole aligned 8-byte words (a push changes a word even
-/// when some of its bytes happen to keep their value).
-fn mem_changes(before: &Machine, after: &Machine) -> Vec<MemChange> {
-    let mut changes: Vec<MemChange> = Vec::new();
-    for (old, new) in before.mem.regions().iter().zip(after.mem.regions()) {
-        if std::rc::Rc::ptr_eq(&old.bytes, &new.bytes) {
-            continue;
-        }
-        for (word_idx, (old_word, new_word)) in old.bytes.chunks(8).zip(new.bytes.chunks(8)).enumerate() {
-            if old_word == new_word {
-                continue;
-            }
-            let addr = new.base + 8 * word_idx as u64;
-            match changes.last_mut() {
-                Some(last) if last.addr + last.len as u64 == addr => last.len += new_word.len(),
-                _ => changes.push(MemChange { addr, len: new_word.len() }),
-            }
-        }
-    }
-    changes
-}
-
-impl Builder {
-    /// A builder at the scenario's boot state, with no frames yet.
-    pub fn new(scenario: &Scenario) -> Builder {
-        Builder {
-            machine: Machine::boot(scenario),
-            frames: Vec::new(),
-            dispatch: None,
-            simplifications: Vec::new(),
-            scenario: scenario.clone(),
-        }
-    }
-
-    /// Records the machine as it is now as a new frame.
-    pub fn record(&mut self, step: SeedStep, executed: Executed, key: &str, narration: String) {
-        let (changed_regs, changed_mem) = match self.frames.last() {
-            Some(prev) => (prev.machine.cpu.diff(&self.machine.cpu), mem_changes(&prev.machine, &self.machine)),
-            None => (Vec::new(), Vec::new()),
-        };
-        self.frames.push(Frame {
-            index: self.frames.len(),
-            machine: self.machine.clone(),
-            step,
-            executed,
-            changed_regs,
-            changed_mem,
-            narration_key: key.to_string(),
-            narration,
-            dispatch: self.dispatch,
-        });
-    }
-
-    /// Notes a simplification once.
-    pub fn simplify(&mut self, note: &str) {
-        if !self.simplifications.iter().any(|existing| existing == note) {
-            self.simplifications.push(note.to_string());
-        }
-    }
-}
-
 impl Timeline {
     /// Runs the scenario to its end and keeps every frame. Never panics: whatever the inputs, the run ends with a
     /// result, an exit or a fault, within [`MAX_FRAMES`].
     pub fn run(scenario: &Scenario) -> Timeline {
-        let mut builder = Builder::new(scenario);
+        let mut builder = FrameBuilder::new(scenario);
         let start_text = super::narration::start(scenario);
-        builder.record(SeedStep::CallLibrary, Executed::Start, "start", start_text);
+        builder.record(LessonStep::CallLibrary, Executed::Start, "start", start_text);
         let ending = loop {
             if builder.frames.len() >= MAX_FRAMES {
                 break Ending::Killed {
@@ -268,7 +73,7 @@ impl Timeline {
             let Some(image_insn) = insn_at(ROUTINES, rip) else {
                 let what = format!("no instruction at {rip:#x}");
                 builder.record(
-                    SeedStep::Resume,
+                    LessonStep::Resume,
                     Executed::Fault { at: rip, what: what.clone() },
                     "fault",
                     what.clone(),
@@ -351,15 +156,20 @@ impl Timeline {
             .collect()
     }
 
-    /// The first frame of each seed step present in this run.
-    pub fn step_starts(&self) -> Vec<(SeedStep, usize)> {
-        let mut starts: Vec<(SeedStep, usize)> = Vec::new();
+    /// The first frame of each lesson step present in this run.
+    pub fn step_starts(&self) -> Vec<(LessonStep, usize)> {
+        let mut starts: Vec<(LessonStep, usize)> = Vec::new();
         for frame in &self.frames {
             if !starts.iter().any(|(step, _)| *step == frame.step) {
                 starts.push((frame.step, frame.index));
             }
         }
         starts
+    }
+
+    /// The first frame of a lesson step, if this run has it.
+    pub fn step_start(&self, step: LessonStep) -> Option<usize> {
+        self.frames.iter().position(|frame| frame.step == step)
     }
 
     /// What the call returned to the C caller, as a signed value, when it returned.

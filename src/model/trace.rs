@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::cpu::{Gpr, Reg};
-use super::timeline::{Ending, Executed, Timeline};
+use super::frame::Executed;
+use super::timeline::{Ending, Timeline};
 
 /// The full table: one line per frame with step, CPL, what executed and the registers that changed.
 pub fn table(timeline: &Timeline) -> String {
@@ -42,10 +43,10 @@ pub fn ending(timeline: &Timeline) -> String {
         Ending::Returned { rax, errno: Some(errno) } => format!(
             "the call returned {} with errno = {errno} ({})",
             *rax as i64,
-            super::linux::errno_name(i64::from(*errno))
+            super::errno::errno_name(i64::from(*errno))
         ),
         Ending::Returned { rax, errno: None } => {
-            format!("the call returned {}", super::linux::describe_result(*rax as i64))
+            format!("the call returned {}", super::errno::describe_result(*rax as i64))
         }
         Ending::Exited { status } => {
             format!("the process exited with status {status}: exit_group never returns")
@@ -65,7 +66,7 @@ pub fn summary(timeline: &Timeline) -> String {
             Executed::Insn(image_insn) if prev_cpl.is_some_and(|prev| prev != cpl) => {
                 let _ = writeln!(out, "{} -> ring {cpl} at {:#x}", image_insn.text, frame.machine.cpu.rip);
             }
-            Executed::Step { function, code, .. } => {
+            Executed::CCode { function, code, .. } => {
                 let _ = writeln!(out, "  {}: [{function}] {code}", frame.step.number());
             }
             Executed::Fault { what, .. } => {

@@ -2,17 +2,21 @@
 
 use yew::prelude::*;
 
-use crate::app::{Action, Speed, State};
+use crate::model::LessonStep;
+use crate::state::{Action, Speed, TimelineRef};
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
-    pub state: State,
+    pub timeline: TimelineRef,
+    pub cursor: usize,
+    pub playing: bool,
+    pub speed: Speed,
     pub on_action: Callback<Action>,
 }
 
 /// Scrubber marks: (step number, position in hundredths of a percent, whether it has room for its label).
 /// Integer arithmetic: formatting floats would pull float printing into the WebAssembly.
-pub fn marks(starts: &[(crate::model::SeedStep, usize)], last: usize) -> Vec<(u8, usize, bool)> {
+pub fn marks(starts: &[(LessonStep, usize)], last: usize) -> Vec<(u8, usize, bool)> {
     let mut out: Vec<(u8, usize, bool)> = Vec::new();
     let mut last_label: Option<usize> = None;
     for (step, idx) in starts {
@@ -29,8 +33,8 @@ pub fn marks(starts: &[(crate::model::SeedStep, usize)], last: usize) -> Vec<(u8
 /// The control bar.
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
-    let state = &props.state;
-    let last = state.last();
+    let cursor = props.cursor;
+    let last = props.timeline.frames.len().saturating_sub(1);
     let emit = |action: Action| {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
@@ -53,32 +57,32 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let starts = state.timeline.step_starts();
+    let starts = props.timeline.step_starts();
     html! {
         <section class="controls" aria-label="Playback">
             <div class="buttons">
-                <button type="button" data-testid="restart" onclick={emit(Action::Home)} disabled={state.cursor == 0} title="Restart (Home)">{ "Restart" }</button>
-                <button type="button" data-testid="step-back" onclick={emit(Action::StepBack)} disabled={state.cursor == 0} title="Step back (Left arrow, Page Up)">{ "◀ Back" }</button>
-                <button type="button" data-testid="play" class="primary" onclick={emit(Action::TogglePlay)} aria-pressed={if state.playing { "true" } else { "false" }} title="Play or pause (Space)">
-                    { if state.playing { "⏸ Pause" } else { "▶ Play" } }
+                <button type="button" data-testid="restart" onclick={emit(Action::First)} disabled={cursor == 0} title="Restart (Home)">{ "Restart" }</button>
+                <button type="button" data-testid="step-back" onclick={emit(Action::Back)} disabled={cursor == 0} title="Step back (Left arrow, Page Up)">{ "◀ Back" }</button>
+                <button type="button" data-testid="play" class="primary" onclick={emit(Action::TogglePlay)} aria-pressed={if props.playing { "true" } else { "false" }} title="Play or pause (Space)">
+                    { if props.playing { "⏸ Pause" } else { "▶ Play" } }
                 </button>
-                <button type="button" data-testid="step-forward" onclick={emit(Action::StepForward)} disabled={state.cursor >= last} title="Step forward (Right arrow, Page Down)">{ "Next ▶" }</button>
-                <button type="button" data-testid="end" onclick={emit(Action::End)} disabled={state.cursor >= last} title="Go to the end (End)">{ "End" }</button>
+                <button type="button" data-testid="step-forward" onclick={emit(Action::Next)} disabled={cursor >= last} title="Step forward (Right arrow, Page Down)">{ "Next ▶" }</button>
+                <button type="button" data-testid="end" onclick={emit(Action::Last)} disabled={cursor >= last} title="Go to the end (End)">{ "End" }</button>
                 <label class="speed">{ "Speed " }
                     <select data-testid="speed" onchange={on_speed}>
                         { for Speed::ALL.iter().map(|speed| html! {
-                            <option value={speed.id()} selected={*speed == state.speed}>{ speed.id() }</option>
+                            <option value={speed.id()} selected={*speed == props.speed}>{ speed.id() }</option>
                         }) }
                     </select>
                 </label>
             </div>
             <div class="scrubber">
                 <label for="scrubber" class="frame-count" data-testid="frame-counter">
-                    { format!("Frame {} of {}", state.cursor + 1, last + 1) }
+                    { format!("Frame {} of {}", cursor + 1, last + 1) }
                 </label>
                 <div class="scrub-track">
-                    <input id="scrubber" type="range" min="0" max={last.to_string()} value={state.cursor.to_string()}
-                        data-testid="scrubber" oninput={on_scrub} aria-valuetext={format!("frame {} of {}", state.cursor + 1, last + 1)} />
+                    <input id="scrubber" type="range" min="0" max={last.to_string()} value={cursor.to_string()}
+                        data-testid="scrubber" oninput={on_scrub} aria-valuetext={format!("frame {} of {}", cursor + 1, last + 1)} />
                     // An SVG with percentage positions: no style attributes, so a strict CSP (no 'unsafe-inline') holds.
                     <svg class="marks" aria-hidden="true" focusable="false">
                         { for marks(&starts, last).into_iter().map(|(number, hundredths, labelled)| {

@@ -1,4 +1,4 @@
-//! The printable handout: one page per seed step, each with the step's key frame: the narration, which side of the
+//! The printable handout: one page per lesson step, each with the step's key frame: the narration, which side of the
 //! wall the CPU is on, and the registers (changed ones marked). Built when a print is announced (the Print button, or
 //! the browser's `beforeprint` for Ctrl+P and its menu) and shown only by the print stylesheet; it depends on the
 //! timeline only, so stepping never re-renders it.
@@ -6,9 +6,9 @@
 use yew::prelude::*;
 
 use crate::model::cpu::{Gpr, Reg};
-use crate::model::{Frame, SeedStep, Timeline};
+use crate::model::{Frame, LessonStep, Timeline};
 
-use crate::app::TimelineRef;
+use crate::state::TimelineRef;
 
 #[derive(Properties, PartialEq)]
 pub struct HandoutProps {
@@ -16,12 +16,12 @@ pub struct HandoutProps {
 }
 
 /// The frame that best shows each step: the trap itself for step 3, the step's last frame otherwise.
-pub fn key_frames(timeline: &Timeline) -> Vec<(SeedStep, &Frame)> {
-    SeedStep::ALL
+pub fn key_frames(timeline: &Timeline) -> Vec<(LessonStep, &Frame)> {
+    LessonStep::ALL
         .iter()
         .filter_map(|step| {
             let mut frames = timeline.frames.iter().filter(|frame| frame.step == *step);
-            let chosen = if *step == SeedStep::Trap { frames.next() } else { frames.next_back() };
+            let chosen = if *step == LessonStep::Trap { frames.next() } else { frames.next_back() };
             chosen.map(|frame| (*step, frame))
         })
         .collect()
@@ -30,7 +30,7 @@ pub fn key_frames(timeline: &Timeline) -> Vec<(SeedStep, &Frame)> {
 /// The handout's pages as one HTML string: built once per print of a timeline, it never changes, so it does not
 /// go through the virtual DOM (which would build ~600 nodes for it).
 pub fn handout_html(timeline: &Timeline) -> String {
-    use super::escape_html as esc;
+    use super::common::escape_html as esc;
     use std::fmt::Write;
     let mut html = String::new();
     for (step, frame) in key_frames(timeline) {
@@ -39,13 +39,12 @@ pub fn handout_html(timeline: &Timeline) -> String {
         let _ = write!(
             html,
             "<section class=\"handout-page\"><p class=\"handout-scenario\">Syscall Explorer · {} · frame {} of {}</p>\
-             <h2>Step {} of 7: {}</h2><p>{}</p><p class=\"handout-wall\">The CPU is in {} (CPL {}).</p>\
+             <h2>{}</h2><p>{}</p><p class=\"handout-wall\">The CPU is in {} (CPL {}).</p>\
              <p><code>{}</code></p><p class=\"handout-narration\">{}</p><table class=\"handout-regs\"><tbody>",
             esc(timeline.scenario.preset.title()),
             frame.index + 1,
             timeline.frames.len(),
-            step.number(),
-            esc(step.title()),
+            esc(&step.heading()),
             esc(step.summary()),
             cpl.mode_name(),
             cpl.number(),
@@ -103,7 +102,7 @@ mod tests {
                 assert!(html.contains(&format!("Step {} of 7:", step.number())), "{preset:?} {step:?}");
                 assert!(html.contains(&format!("frame {} of {}", frame.index + 1, timeline.frames.len())));
                 // The narration is there, escaped (no raw `<` from the text can open a tag).
-                assert!(html.contains(&crate::ui::escape_html(&frame.narration)), "{preset:?} {step:?}");
+                assert!(html.contains(&crate::ui::common::escape_html(&frame.narration)), "{preset:?} {step:?}");
                 let changed =
                     Gpr::DISPLAY_ORDER.iter().filter(|gpr| frame.changed_regs.contains(&Reg::Gpr(**gpr))).count();
                 let page = html.split("<section").nth(1 + pages.iter().position(|(s, _)| s == step).unwrap()).unwrap();

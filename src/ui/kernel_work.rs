@@ -3,65 +3,71 @@
 
 use yew::prelude::*;
 
-use crate::model::timeline::{Executed, Work};
+use crate::model::frame::{Executed, KernelStage};
 
-use super::FrameProps;
+use crate::state::FrameRef;
+
+use super::hooks::use_center_in_box;
+
+#[derive(Properties, PartialEq)]
+pub struct KernelWorkProps {
+    pub frame: FrameRef,
+}
 
 /// A short label for a stage.
-pub fn work_label(work: Work) -> &'static str {
+pub fn work_label(work: KernelStage) -> &'static str {
     match work {
-        Work::EnterKernel => "enter, IRQs on",
-        Work::BoundsCheck => "bounds check",
-        Work::Nospec => "array_index_nospec",
-        Work::TableLookup => "syscall table",
-        Work::FdTable => "fd table",
-        Work::FileMode => "file mode",
-        Work::AccessOk => "access_ok",
-        Work::PageCache => "page cache",
-        Work::Disk => "disk",
-        Work::CopyToUser => "copy_to_user",
-        Work::ExceptionFixup => "exception table",
-        Work::CopyFromUser => "copy_from_user",
-        Work::Console => "terminal",
-        Work::PathCopy => "copy path in",
-        Work::PathLookup => "path walk",
-        Work::Permission => "permission",
-        Work::FdAlloc => "new fd",
-        Work::FdClose => "free fd",
-        Work::Pid => "read pid",
-        Work::Exit => "exit",
-        Work::NotSimulated => "not simulated",
-        Work::SetReturn => "set return value",
-        Work::ExitKernel => "exit work, IRQs off",
-        Work::SysretCheck => "choose exit",
-        Work::VvarRead => "vvar page",
-        Work::Rdtsc => "rdtsc",
-        Work::VdsoStore => "store result",
+        KernelStage::EnterKernel => "enter, IRQs on",
+        KernelStage::BoundsCheck => "bounds check",
+        KernelStage::Nospec => "array_index_nospec",
+        KernelStage::TableLookup => "syscall table",
+        KernelStage::FdTable => "fd table",
+        KernelStage::FileMode => "file mode",
+        KernelStage::AccessOk => "access_ok",
+        KernelStage::PageCache => "page cache",
+        KernelStage::Disk => "disk",
+        KernelStage::CopyToUser => "copy_to_user",
+        KernelStage::ExceptionFixup => "exception table",
+        KernelStage::CopyFromUser => "copy_from_user",
+        KernelStage::Console => "terminal",
+        KernelStage::PathCopy => "copy path in",
+        KernelStage::PathLookup => "path walk",
+        KernelStage::Permission => "permission",
+        KernelStage::FdAlloc => "new fd",
+        KernelStage::FdClose => "free fd",
+        KernelStage::Pid => "read pid",
+        KernelStage::Exit => "exit",
+        KernelStage::NotSimulated => "not simulated",
+        KernelStage::SetReturn => "set return value",
+        KernelStage::ExitKernel => "exit work, IRQs off",
+        KernelStage::SysretCheck => "choose exit",
+        KernelStage::VvarRead => "vvar page",
+        KernelStage::Rdtsc => "rdtsc",
+        KernelStage::VdsoStore => "store result",
     }
 }
 
 /// The kernel's work panel.
 #[function_component(KernelWork)]
-pub fn kernel_work(props: &FrameProps) -> Html {
-    let state = &props.state;
-    let timeline = &state.timeline;
-    let cursor = state.cursor.min(state.last());
-    let steps: Vec<(usize, &'static str, String, Work)> = timeline
+pub fn kernel_work(props: &KernelWorkProps) -> Html {
+    let timeline = &props.frame.timeline;
+    let cursor = props.frame.index;
+    let steps: Vec<(usize, &'static str, String, KernelStage)> = timeline
         .frames
         .iter()
         .filter_map(|frame| match &frame.executed {
-            Executed::Step { function, code, work } => Some((frame.index, *function, code.clone(), *work)),
+            Executed::CCode { function, code, stage } => Some((frame.index, *function, code.clone(), *stage)),
             _ => None,
         })
         .collect();
-    let mut stages: Vec<(Work, usize)> = Vec::new();
+    let mut stages: Vec<(KernelStage, usize)> = Vec::new();
     for (index, _, _, work) in &steps {
         if !stages.iter().any(|(known, _)| known == work) {
             stages.push((*work, *index));
         }
     }
     let list = use_node_ref();
-    super::use_center_in_box(&list, ".current", cursor);
+    use_center_in_box(&list, ".current", cursor);
     let current_work = steps.iter().find(|(index, ..)| *index == cursor).map(|(_, _, _, work)| *work);
     let title = if timeline.scenario.program == crate::model::Program::VdsoClockGettime {
         "The vDSO's work (in ring 3)"

@@ -7,12 +7,20 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::model::frame::Executed;
 use crate::model::image::ROUTINES;
 use crate::model::program::{routine, routine_containing, ImageInsn, Routine, Space};
-use crate::model::timeline::Executed;
 use crate::model::Timeline;
 
-use super::FrameProps;
+use crate::state::FrameRef;
+
+use super::common::escape_html;
+use super::hooks::use_center_in_box;
+
+#[derive(Properties, PartialEq)]
+pub struct ListingsProps {
+    pub frame: FrameRef,
+}
 
 /// The routines a timeline touches, user side first, plus the errno path of any wrapper it enters.
 pub fn routines_of(timeline: &Timeline) -> Vec<&'static Routine> {
@@ -69,15 +77,14 @@ impl Coverage {
 
 /// Both listings, one above the other.
 #[function_component(Listings)]
-pub fn listings(props: &FrameProps) -> Html {
-    let state = &props.state;
-    let timeline = &state.timeline;
-    let cursor = state.cursor.min(state.last());
-    let frame = &timeline.frames[cursor];
+pub fn listings(props: &ListingsProps) -> Html {
+    let frame = &props.frame;
+    let timeline = &frame.timeline;
+    let cursor = frame.index;
     let coverage = use_memo(timeline.clone(), |timeline| Coverage::of(timeline));
     // The frame shows the state after an instruction; the marker sits on the next one to run.
     let current = frame.machine.cpu.rip;
-    let in_c = matches!(frame.executed, Executed::Step { .. });
+    let in_c = matches!(frame.executed, Executed::CCode { .. });
     html! {
         <section class="panel code-panel" aria-labelledby="code-heading" data-testid="code">
             <h2 id="code-heading">{ "The code" }</h2>
@@ -113,7 +120,7 @@ fn table_html(routines: &[&'static Routine], coverage: &Coverage) -> String {
     for found in routines {
         html.push_str(&format!(
             "<tr class=\"routine-name\"><th colspan=\"4\" scope=\"rowgroup\">{}:</th></tr>",
-            super::escape_html(found.name)
+            escape_html(found.name)
         ));
         for image_insn in found.insns {
             let not_run = if coverage.first_run.contains_key(&image_insn.addr) { "" } else { " not-run" };
@@ -121,7 +128,7 @@ fn table_html(routines: &[&'static Routine], coverage: &Coverage) -> String {
                 "<tr class=\"insn{not_run}\"><td class=\"marker\"></td><td class=\"addr\">{:x}</td><td class=\"bytes\">{}</td><td class=\"text\">{}</td></tr>",
                 image_insn.addr,
                 image_insn.hex_bytes(),
-                super::escape_html(image_insn.text)
+                escape_html(image_insn.text)
             ));
         }
     }
@@ -175,7 +182,7 @@ fn listing(props: &ListingProps) -> Html {
             mark_rows(&container, &routines, &coverage, *current, *cursor)
         });
     }
-    super::use_center_in_box(&container, ".current", (props.current, table.clone()));
+    use_center_in_box(&container, ".current", (props.current, table.clone()));
     html! {
         <div class="listing" data-testid={props.testid.clone()}>
             <h3>{ props.title.clone() }</h3>

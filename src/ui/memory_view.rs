@@ -3,12 +3,19 @@
 
 use yew::prelude::*;
 
+use crate::model::frame::MemChange;
 use crate::model::layout::{pt_regs, BUF_ADDR, PT_REGS};
 use crate::model::memory::Access;
-use crate::model::timeline::MemChange;
 use crate::model::Program;
 
-use super::FrameProps;
+use crate::state::FrameRef;
+
+use super::common::hex64;
+
+#[derive(Properties, PartialEq)]
+pub struct MemoryViewProps {
+    pub frame: FrameRef,
+}
 
 fn changed(changes: &[MemChange], addr: u64, len: u64) -> bool {
     changes.iter().any(|change| addr < change.addr + change.len as u64 && change.addr < addr + len)
@@ -16,10 +23,9 @@ fn changed(changes: &[MemChange], addr: u64, len: u64) -> bool {
 
 /// The memory panel.
 #[function_component(MemoryView)]
-pub fn memory_view(props: &FrameProps) -> Html {
-    let state = &props.state;
-    let timeline = &state.timeline;
-    let frame = &timeline.frames[state.cursor.min(state.last())];
+pub fn memory_view(props: &MemoryViewProps) -> Html {
+    let frame = &props.frame;
+    let timeline = &frame.timeline;
     let memory = &frame.machine.mem;
     let scenario = &timeline.scenario;
     // The buffer the scenario passes, if it is mapped; otherwise the default buffer, so there is always something to see.
@@ -79,7 +85,7 @@ pub fn memory_view(props: &FrameProps) -> Html {
                                     <tr class={classes!(is_changed.then_some("changed"))}>
                                         <th scope="row">{ *name }{ if is_top { " ← RSP" } else { "" } }</th>
                                         <td><code>{ format!("{:x}", addr) }</code></td>
-                                        <td><code>{ super::hex64(value) }</code>{ if is_changed { " ▲" } else { "" } }</td>
+                                        <td><code>{ hex64(value) }</code>{ if is_changed { " ▲" } else { "" } }</td>
                                     </tr>
                                 }
                             }) }

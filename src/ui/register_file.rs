@@ -3,16 +3,19 @@
 
 use yew::prelude::*;
 
-use crate::app::{Action, Radix, State};
 use crate::model::cpu::{flags, Cpl, Gpr, Reg};
+use crate::model::frame::Executed;
 use crate::model::program::Role;
 use crate::model::scenario::Program;
-use crate::model::timeline::Executed;
+use crate::state::{FrameRef, Radix};
+
+use super::common::hex64;
 
 #[derive(Properties, PartialEq)]
 pub struct RegisterFileProps {
-    pub state: State,
-    pub on_action: Callback<Action>,
+    pub frame: FrameRef,
+    pub radix: Radix,
+    pub on_toggle_radix: Callback<()>,
 }
 
 /// What a register holds while the kernel runs: after the entry code saved the user's values in pt_regs, most
@@ -56,7 +59,7 @@ pub fn role(gpr: Gpr, program: Program) -> &'static str {
 /// Formats a value in the chosen radix.
 pub fn format_value(value: u64, radix: Radix) -> String {
     match radix {
-        Radix::Hex => super::hex64(value),
+        Radix::Hex => hex64(value),
         Radix::Decimal => (value as i64).to_string(),
     }
 }
@@ -75,19 +78,17 @@ fn row(name: &str, value: String, role_text: &str, changed: bool, testid: String
 /// The register panel.
 #[function_component(RegisterFile)]
 pub fn register_file(props: &RegisterFileProps) -> Html {
-    let state = &props.state;
-    let frame = &state.timeline.frames[state.cursor.min(state.last())];
+    let frame = &props.frame;
+    let timeline = &frame.timeline;
+    let radix = props.radix;
     let cpu = &frame.machine.cpu;
-    let program = state.timeline.scenario.program;
+    let program = timeline.scenario.program;
     let changed = |reg: Reg| frame.changed_regs.contains(&reg);
-    let on_radix = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::ToggleRadix))
-    };
+    let on_radix = props.on_toggle_radix.reform(|_: MouseEvent| ());
     let set_flags = flags::names(cpu.rflags);
     // The C-function roles hold from `mov rdi, rsp` until the C code returns; before that, in the entry code, the
     // registers still carry the user's values (until they are saved and cleared).
-    let in_c = matches!(&frame.executed, Executed::Step { .. })
+    let in_c = matches!(&frame.executed, Executed::CCode { .. })
         || matches!(&frame.executed, Executed::Insn(image_insn)
             if matches!(image_insn.role, Role::PtRegsArg | Role::NrArg | Role::CallC));
     let stack_role = if cpu.get(Gpr::Rsp) >= crate::model::layout::KERNEL_STACK {
@@ -95,7 +96,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     } else {
         "user stack pointer"
     };
-    let cleared_regs = use_memo(state.timeline.clone(), |timeline| timeline.cleared_regs());
+    let cleared_regs = use_memo(timeline.clone(), |timeline| timeline.cleared_regs());
     let cleared = cleared_regs.get(frame.index).copied().unwrap_or(0);
     let role_now = |gpr: Gpr| match gpr {
         Gpr::Rsp => stack_role,
@@ -109,22 +110,22 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
         <section class="panel registers-panel" aria-labelledby="registers-heading" data-testid="registers">
             <div class="panel-head">
                 <h2 id="registers-heading">{ "Registers" }</h2>
-                <button type="button" class="small" onclick={on_radix} data-testid="radix" aria-pressed={(state.radix == Radix::Decimal).to_string()}>
-                    { if state.radix == Radix::Hex { "Show decimal" } else { "Show hex" } }
+                <button type="button" class="small" onclick={on_radix} data-testid="radix" aria-pressed={(radix == Radix::Decimal).to_string()}>
+                    { if radix == Radix::Hex { "Show decimal" } else { "Show hex" } }
                 </button>
             </div>
             <table class="regs">
                 <caption class="visually-hidden">{ "Register values in this frame; changed ones are marked" }</caption>
                 <tbody>
                     { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
-                        gpr.name(), format_value(cpu.get(*gpr), state.radix),
+                        gpr.name(), format_value(cpu.get(*gpr), radix),
                         role_now(*gpr),
                         changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
-                    { row("rip", super::hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
-                    { row("rflags", super::hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }
+                    { row("rip", hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
+                    { row("rflags", hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }
                     { row("cs", format!("{:#06x}", cpu.cs), &format!("code segment · RPL {} = CPL", cpl_of(cpu.cs)), changed(Reg::Cs), "reg-cs".to_string()) }
                     { row("ss", format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss), "reg-ss".to_string()) }
-                    { row("gs.base", super::hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase), "reg-gs_base".to_string()) }
+                    { row("gs.base", hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase), "reg-gs_base".to_string()) }
                 </tbody>
             </table>
             <p class="flags" data-testid="flags">

@@ -5,14 +5,19 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::{Action, State};
-use crate::model::input::{is_address, set_field, show_number};
+use crate::model::input::{is_address, set_field, show_number, ARG_FIELDS};
 use crate::model::{Preset, Program, Scenario};
+use crate::state::{TimelineRef, Trigger};
 
 #[derive(Properties, PartialEq)]
 pub struct ScenarioEditorProps {
-    pub state: State,
-    pub on_action: Callback<Action>,
+    /// The running timeline (its scenario is what the fields show).
+    pub timeline: TimelineRef,
+    /// The fields start again from the scenario when this changes (a preset was chosen).
+    pub reset: Trigger,
+    pub on_preset: Callback<Preset>,
+    /// A scenario in which every field parsed.
+    pub on_scenario: Callback<Rc<Scenario>>,
 }
 
 /// The editable fields for a program: (field name for `set_field`, label, current text, multi-line).
@@ -23,7 +28,7 @@ pub fn fields(scenario: &Scenario) -> Vec<(&'static str, String, String, bool)> 
         out.push(("nr", "syscall number (rax)".to_string(), show_number(scenario.nr, false), false));
     }
     for (idx, name) in program.arg_names().iter().enumerate() {
-        let field: &'static str = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"][idx];
+        let field: &'static str = ARG_FIELDS[idx];
         out.push((field, (*name).to_string(), show_number(scenario.args[idx], is_address(name)), false));
     }
     if program == Program::Raw {
@@ -51,13 +56,13 @@ pub fn fields(scenario: &Scenario) -> Vec<(&'static str, String, String, bool)> 
 /// Picker and editor.
 #[function_component(ScenarioEditor)]
 pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
-    let scenario = &props.state.timeline.scenario;
+    let scenario = &props.timeline.scenario;
     let on_pick = {
-        let on_action = props.on_action.clone();
+        let on_preset = props.on_preset.clone();
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
             if let Some(preset) = Preset::from_id(&select.value()) {
-                on_action.emit(Action::SetPreset(preset));
+                on_preset.emit(preset);
             }
         })
     };
@@ -73,8 +78,8 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
             </label>
             <details class="editor" data-testid="editor">
                 <summary>{ format!("Arguments: {}", scenario.program.signature()) }</summary>
-                <Fields key={format!("{}-{}", scenario.preset.id(), props.state.generation)}
-                    scenario={Rc::new(scenario.clone())} on_action={props.on_action.clone()} />
+                <Fields key={format!("{}-{}", scenario.preset.id(), props.reset.count())}
+                    scenario={Rc::new(scenario.clone())} on_scenario={props.on_scenario.clone()} />
             </details>
         </div>
     }
@@ -83,7 +88,7 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct FieldsProps {
     scenario: Rc<Scenario>,
-    on_action: Callback<Action>,
+    on_scenario: Callback<Rc<Scenario>>,
 }
 
 #[function_component(Fields)]
@@ -98,7 +103,7 @@ fn fields_view(props: &FieldsProps) -> Html {
         let texts = texts.clone();
         let errors = errors.clone();
         let base = base.clone();
-        let on_action = props.on_action.clone();
+        let on_scenario = props.on_scenario.clone();
         Callback::from(move |value: String| {
             let mut new_texts = (*texts).clone();
             if let Some(slot) = new_texts.iter_mut().find(|(field, _)| *field == name) {
@@ -113,7 +118,7 @@ fn fields_view(props: &FieldsProps) -> Html {
                 }
             }
             if new_errors.is_empty() {
-                on_action.emit(Action::SetScenario(Rc::new(scenario)));
+                on_scenario.emit(Rc::new(scenario));
             }
             texts.set(new_texts);
             errors.set(new_errors);

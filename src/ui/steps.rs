@@ -2,34 +2,34 @@
 
 use yew::prelude::*;
 
-use crate::app::{Action, State};
-use crate::model::SeedStep;
+use crate::model::LessonStep;
+use crate::state::TimelineRef;
 
 #[derive(Properties, PartialEq)]
 pub struct StepIndicatorProps {
-    pub state: State,
-    pub on_action: Callback<Action>,
+    pub timeline: TimelineRef,
+    /// The step of the frame shown.
+    pub current: LessonStep,
+    pub on_jump: Callback<LessonStep>,
 }
 
 /// The seven steps as an ordered list of buttons; steps this scenario skips (the vDSO never traps) are marked.
 #[function_component(StepIndicator)]
 pub fn step_indicator(props: &StepIndicatorProps) -> Html {
-    let state = &props.state;
-    let current = state.timeline.frames[state.cursor.min(state.last())].step;
-    let starts = state.timeline.step_starts();
+    let current = props.current;
     html! {
         <nav class="steps" aria-label="The seven steps">
-            <ol data-testid="seed-steps">
-                { for SeedStep::ALL.iter().map(|step| {
-                    let start = starts.iter().find(|(candidate, _)| candidate == step).map(|(_, idx)| *idx);
+            <ol data-testid="lesson-steps">
+                { for LessonStep::ALL.iter().map(|step| {
+                    let start = props.timeline.step_start(*step);
                     let status = if *step == current { "current" } else if *step < current { "done" } else { "todo" };
-                    let on_click = {
-                        let on_action = props.on_action.clone();
-                        Callback::from(move |_| if let Some(idx) = start { on_action.emit(Action::JumpTo(idx)) })
-                    };
+                    let on_click = props.on_jump.reform({
+                        let step = *step;
+                        move |_: MouseEvent| step
+                    });
                     html! {
                         <li class={classes!("step", status, start.is_none().then_some("skipped"))}
-                            data-testid={format!("seed-step-{}", step.number())}
+                            data-testid={format!("lesson-step-{}", step.number())}
                             aria-current={(*step == current).then_some("step")}>
                             <button type="button" onclick={on_click} disabled={start.is_none()}
                                 title={if start.is_none() { "This scenario skips this step".to_string() } else { format!("Go to step {}", step.number()) }}>

@@ -6,14 +6,20 @@ use yew::prelude::*;
 use crate::model::syscalls::{DispatchOutcome, DispatchTable, SyscallEntry, I386, NR_SYSCALLS_64, X86_64};
 use crate::model::Program;
 
-use super::FrameProps;
+use crate::state::FrameRef;
+
+use super::hooks::use_center_in_box;
+
+#[derive(Properties, PartialEq)]
+pub struct SyscallTableProps {
+    pub frame: FrameRef,
+}
 
 /// The table panel.
 #[function_component(SyscallTable)]
-pub fn syscall_table(props: &FrameProps) -> Html {
-    let state = &props.state;
-    let timeline = &state.timeline;
-    let frame = &timeline.frames[state.cursor.min(state.last())];
+pub fn syscall_table(props: &SyscallTableProps) -> Html {
+    let frame = &props.frame;
+    let timeline = &frame.timeline;
     let i386 = timeline.scenario.program == Program::Int80Read;
     let dispatch = frame.dispatch;
     let check = dispatch.map(|dispatch| {
@@ -78,7 +84,7 @@ pub fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
 fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
     let show_all = use_state(|| false);
-    super::use_center_in_box(&container, ".selected", (props.highlight, *show_all));
+    use_center_in_box(&container, ".selected", (props.highlight, *show_all));
     let entries: Vec<&'static SyscallEntry> = entries(props.i386).collect();
     let focus = props.looked_up.map(|nr| entries.iter().position(|entry| entry.nr >= nr).unwrap_or(entries.len()));
     let shown = if *show_all { 0..entries.len() } else { window(entries.len(), focus) };

@@ -5,11 +5,15 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::{Action, Mode, State, Theme};
+use crate::link::{to_query, LinkState};
+use crate::state::{Action, Mode, Theme, TimelineRef};
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
-    pub state: State,
+    /// The view as a link (what Share and Embed hand out; also its mode and theme).
+    pub link: LinkState,
+    /// The running timeline, for the trace download.
+    pub timeline: TimelineRef,
     pub on_action: Callback<Action>,
 }
 
@@ -64,22 +68,72 @@ fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     Ok(())
 }
 
+/// The Present button: fullscreen and presentation mode, or back. Fullscreen needs the click itself; inside an iframe
+/// without permission it fails, and presenting still works.
+fn on_present(presenting: bool, on_action: &Callback<Action>) -> Callback<MouseEvent> {
+    let on_action = on_action.clone();
+    Callback::from(move |_: MouseEvent| {
+        let document = web_sys::window().and_then(|window| window.document());
+        if presenting {
+            if let Some(document) = document.filter(|document| document.fullscreen_element().is_some()) {
+                document.exit_fullscreen();
+            }
+            on_action.emit(Action::SetMode(Mode::Normal));
+        } else {
+            if let Some(root) = document.and_then(|document| document.document_element()) {
+                let _ = root.request_fullscreen();
+            }
+            on_action.emit(Action::SetMode(Mode::Present));
+        }
+    })
+}
+
+/// The Download button: the trace as JSON (`model::trace::json`), or a message where downloads are not allowed.
+fn on_download(timeline: &TimelineRef, status: &UseStateHandle<String>) -> Callback<MouseEvent> {
+    let timeline = timeline.clone();
+    let status = status.clone();
+    Callback::from(move |_: MouseEvent| {
+        let text = crate::model::trace::json(&timeline);
+        let name = format!("syscall-trace-{}.json", timeline.scenario.preset.id());
+        if download(&name, &text).is_err() {
+            status.set("This page cannot start a download here.".to_string());
+        }
+    })
+}
+
+/// The iframe snippet for this view in embed mode.
+pub fn embed_snippet(link: &LinkState) -> String {
+    let embed_link = link_for(&to_query(&LinkState { mode: Mode::Embed, ..link.clone() }));
+    format!(
+        "<iframe src=\"{embed_link}\" width=\"640\" height=\"400\" title=\"Syscall Explorer\" loading=\"lazy\" sandbox=\"allow-scripts\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>"
+    )
+}
+
+/// A popover with a read-only text to copy, and its Copy button.
+fn popover(kind: &'static str, label: &'static str, text: String, on_copy: Callback<MouseEvent>) -> Html {
+    let (field_id, copy_testid, copy_label) = match kind {
+        "share" => ("share-link", "copy-link", "Copy link"),
+        _ => ("embed-snippet", "copy-embed", "Copy snippet"),
+    };
+    html! {
+        <div class="popover" data-testid={format!("{kind}-popover")}>
+            <label for={field_id}>{ label }</label>
+            if kind == "share" {
+                <input id={field_id} data-testid={field_id} type="text" readonly=true value={text} />
+            } else {
+                <textarea id={field_id} data-testid={field_id} readonly=true rows="4" value={text} />
+            }
+            <button type="button" data-testid={copy_testid} onclick={on_copy}>{ copy_label }</button>
+        </div>
+    }
+}
+
 /// The toolbar.
 #[function_component(Toolbar)]
 pub fn toolbar(props: &ToolbarProps) -> Html {
     let open = use_state(|| Open::None);
     let status = use_state(String::new);
-    let state = &props.state;
-    // The links are built only while their popover is open, not on every step.
-    let link = (*open == Open::Share).then(|| link_for(&crate::link::to_query(&state.to_link())));
-    let snippet = (*open == Open::Embed).then(|| {
-        let mut embed_state = state.to_link();
-        embed_state.mode = Mode::Embed;
-        let embed_link = link_for(&crate::link::to_query(&embed_state));
-        format!(
-            "<iframe src=\"{embed_link}\" width=\"640\" height=\"400\" title=\"Syscall Explorer\" loading=\"lazy\" sandbox=\"allow-scripts\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>"
-        )
-    });
+    let link = &props.link;
     let toggle = |which: Open| {
         let open = open.clone();
         let status = status.clone();
@@ -92,87 +146,40 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         let status = status.clone();
         Callback::from(move |_: MouseEvent| copy_to_clipboard(text.clone(), status.clone()))
     };
-    let on_present = {
-        let on_action = props.on_action.clone();
-        let presenting = state.mode == Mode::Present;
-        Callback::from(move |_: MouseEvent| {
-            let document = web_sys::window().and_then(|window| window.document());
-            if presenting {
-                if let Some(document) = &document {
-                    if document.fullscreen_element().is_some() {
-                        document.exit_fullscreen();
-                    }
-                }
-                on_action.emit(Action::SetMode(Mode::Normal));
-            } else {
-                // Fullscreen needs this click; inside an iframe without permission it fails, and presenting still works.
-                if let Some(root) = document.and_then(|document| document.document_element()) {
-                    let _ = root.request_fullscreen();
-                }
-                on_action.emit(Action::SetMode(Mode::Present));
-            }
-        })
-    };
-    let on_theme = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            let theme = match select.value().as_str() {
-                "light" => Theme::Light,
-                "dark" => Theme::Dark,
-                _ => Theme::Auto,
-            };
-            on_action.emit(Action::SetTheme(theme));
-        })
-    };
-    let on_download = {
-        let timeline = state.timeline.clone();
-        let status = status.clone();
-        Callback::from(move |_: MouseEvent| {
-            let text = crate::model::trace::json(&timeline);
-            let name = format!("syscall-trace-{}.json", timeline.scenario.preset.id());
-            if download(&name, &text).is_err() {
-                status.set("This page cannot start a download here.".to_string());
-            }
-        })
-    };
-    // The handout is built on demand; the app prints once it is rendered.
-    let on_print = props.on_action.reform(|_: MouseEvent| Action::Print);
-    let theme_id = match state.theme {
-        Theme::Auto => "auto",
-        Theme::Light => "light",
-        Theme::Dark => "dark",
+    let on_theme = props.on_action.reform(|event: Event| {
+        let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+        Action::SetTheme(Theme::from_id(&select.value()).unwrap_or(Theme::Auto))
+    });
+    let presenting = link.mode == Mode::Present;
+    // The links are built only while their popover is open, not on every step.
+    let shared = match *open {
+        Open::None => Html::default(),
+        Open::Share => {
+            let text = link_for(&to_query(link));
+            popover("share", "Link to exactly this view", text.clone(), on_copy(text))
+        }
+        Open::Embed => {
+            let text = embed_snippet(link);
+            popover("embed", "Paste this into a course page (640×400, sandboxed)", text.clone(), on_copy(text))
+        }
     };
     html! {
         <div class="toolbar" role="toolbar" aria-label="Share and view">
             <button type="button" data-testid="share" aria-expanded={(*open == Open::Share).to_string()} onclick={toggle(Open::Share)}>{ "Share" }</button>
             <button type="button" data-testid="embed" aria-expanded={(*open == Open::Embed).to_string()} onclick={toggle(Open::Embed)}>{ "Embed" }</button>
-            <button type="button" data-testid="present" aria-pressed={(state.mode == Mode::Present).to_string()} onclick={on_present}>
-                { if state.mode == Mode::Present { "Exit presentation" } else { "Present" } }
+            <button type="button" data-testid="present" aria-pressed={presenting.to_string()} onclick={on_present(presenting, &props.on_action)}>
+                { if presenting { "Exit presentation" } else { "Present" } }
             </button>
-            <button type="button" data-testid="download" onclick={on_download}>{ "Download trace" }</button>
-            <button type="button" data-testid="print" onclick={on_print}>{ "Print handout" }</button>
+            <button type="button" data-testid="download" onclick={on_download(&props.timeline, &status)}>{ "Download trace" }</button>
+            <button type="button" data-testid="print" onclick={props.on_action.reform(|_: MouseEvent| Action::Print)}>{ "Print handout" }</button>
             <label class="theme">{ "Theme " }
                 <select data-testid="theme" onchange={on_theme}>
-                    { for [("auto", "system"), ("light", "light"), ("dark", "dark")].iter().map(|(id, label)| html! {
-                        <option value={*id} selected={*id == theme_id}>{ *label }</option>
+                    { for Theme::ALL.iter().map(|theme| html! {
+                        <option value={theme.id()} selected={*theme == link.theme}>{ theme.label() }</option>
                     }) }
                 </select>
             </label>
-            if let Some(link) = link {
-                <div class="popover" data-testid="share-popover">
-                    <label for="share-link">{ "Link to exactly this view" }</label>
-                    <input id="share-link" data-testid="share-link" type="text" readonly=true value={link.clone()} />
-                    <button type="button" data-testid="copy-link" onclick={on_copy(link.clone())}>{ "Copy link" }</button>
-                </div>
-            }
-            if let Some(snippet) = snippet {
-                <div class="popover" data-testid="embed-popover">
-                    <label for="embed-snippet">{ "Paste this into a course page (640×400, sandboxed)" }</label>
-                    <textarea id="embed-snippet" data-testid="embed-snippet" readonly=true rows="4" value={snippet.clone()} />
-                    <button type="button" data-testid="copy-embed" onclick={on_copy(snippet)}>{ "Copy snippet" }</button>
-                </div>
-            }
+            { shared }
             if !status.is_empty() {
                 <p class="status" role="status" data-testid="toolbar-status">{ (*status).clone() }</p>
             }

@@ -3,22 +3,24 @@
 
 use yew::prelude::*;
 
-use crate::app::{Action, State};
 use crate::model::cpu::Cpl;
+use crate::model::frame::Executed;
 use crate::model::image::ROUTINES;
 use crate::model::layout::{DO_INT80_EMULATION, DO_SYSCALL_64, VDSO_CLOCK_GETTIME};
 use crate::model::program::routine_containing;
-use crate::model::timeline::Executed;
+use crate::state::{FrameRef, Trigger};
 
 #[derive(Properties, PartialEq)]
 pub struct WallProps {
-    pub state: State,
-    pub on_action: Callback<Action>,
+    pub frame: FrameRef,
+    /// Replays the crossing animation when it changes.
+    pub replay: Trigger,
+    pub on_replay: Callback<()>,
 }
 
 /// Where execution is, in words: the routine and offset, or the C function.
 pub fn location(frame: &crate::model::Frame) -> String {
-    if let Executed::Step { function, .. } = &frame.executed {
+    if let Executed::CCode { function, .. } = &frame.executed {
         return format!("{function} (C)");
     }
     let rip = frame.machine.cpu.rip;
@@ -38,11 +40,9 @@ pub fn location(frame: &crate::model::Frame) -> String {
 /// The wall panel.
 #[function_component(Wall)]
 pub fn wall(props: &WallProps) -> Html {
-    let state = &props.state;
-    let timeline = &state.timeline;
-    let frame = &timeline.frames[state.cursor.min(state.last())];
+    let frame = &props.frame;
     let cpl = frame.cpl();
-    let prev_cpl = state.cursor.checked_sub(1).map(|idx| timeline.frames[idx].cpl());
+    let prev_cpl = frame.previous().map(crate::model::Frame::cpl);
     let crossing = match (prev_cpl, cpl) {
         (Some(Cpl::Ring3), Cpl::Ring0) => Some("trap"),
         (Some(Cpl::Ring0), Cpl::Ring3) => Some("return"),
@@ -50,10 +50,7 @@ pub fn wall(props: &WallProps) -> Html {
     };
     let kernel = cpl == Cpl::Ring0;
     let here = location(frame);
-    let on_replay = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::Replay))
-    };
+    let on_replay = props.on_replay.reform(|_: MouseEvent| ());
     let lstar = frame.machine.cpu.msr.lstar;
     html! {
         <section class="panel wall-panel" aria-labelledby="wall-heading" data-testid="wall">
@@ -71,7 +68,7 @@ pub fn wall(props: &WallProps) -> Html {
                 <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "entered only at fixed points; left by sysret or iret" }</span></div>
                 // A new element (so its animation runs from the start) only on a crossing frame and on Replay; on
                 // other steps the same element stays, its label changes and a jump across the wall slides it.
-                <div key={format!("token-{}-{}", state.replay, crossing.map_or(0, |_| state.cursor + 1))}
+                <div key={format!("token-{}-{}", props.replay.count(), crossing.map_or(0, |_| frame.index + 1))}
                     class={classes!("token", if kernel { "at-kernel" } else { "at-user" }, crossing.map(|kind| format!("crossing-{kind}")))}
                     data-testid="token">
                     <span class="token-dot" aria-hidden="true">{ "●" }</span>

@@ -1,8 +1,10 @@
-//! The seven steps of the lesson: the spine of the walkthrough. Every frame of a timeline belongs to one of them.
+//! The seven steps of the lesson this page grows from ("what happens during a system call"): the spine of the
+//! walkthrough. Every frame of a timeline belongs to one of them. A *step* is always one of these seven; one moment of
+//! a run is a *frame* (`frame.rs`).
 
 /// One of the seven steps a system call goes through, in the lesson's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SeedStep {
+pub enum LessonStep {
     /// 1. The program calls a library function such as `read()`.
     CallLibrary = 1,
     /// 2. The library puts the syscall number and the arguments in registers.
@@ -19,16 +21,16 @@ pub enum SeedStep {
     Resume = 7,
 }
 
-impl SeedStep {
+impl LessonStep {
     /// All seven, in order.
-    pub const ALL: [SeedStep; 7] = [
-        SeedStep::CallLibrary,
-        SeedStep::LoadRegisters,
-        SeedStep::Trap,
-        SeedStep::Dispatch,
-        SeedStep::Work,
-        SeedStep::Return,
-        SeedStep::Resume,
+    pub const ALL: [LessonStep; 7] = [
+        LessonStep::CallLibrary,
+        LessonStep::LoadRegisters,
+        LessonStep::Trap,
+        LessonStep::Dispatch,
+        LessonStep::Work,
+        LessonStep::Return,
+        LessonStep::Resume,
     ];
 
     /// 1 to 7.
@@ -37,45 +39,50 @@ impl SeedStep {
     }
 
     /// The step with this number, if it is 1 to 7.
-    pub fn from_number(number: u8) -> Option<SeedStep> {
-        SeedStep::ALL.get(usize::from(number).checked_sub(1)?).copied()
+    pub fn from_number(number: u8) -> Option<LessonStep> {
+        LessonStep::ALL.get(usize::from(number).checked_sub(1)?).copied()
     }
 
     /// A short name for step indicators.
     pub fn title(self) -> &'static str {
         match self {
-            SeedStep::CallLibrary => "Call the library",
-            SeedStep::LoadRegisters => "Number and arguments into registers",
-            SeedStep::Trap => "Trap into the kernel",
-            SeedStep::Dispatch => "Look up the table",
-            SeedStep::Work => "Do the privileged work",
-            SeedStep::Return => "Return to user mode",
-            SeedStep::Resume => "Resume with the result",
+            LessonStep::CallLibrary => "Call the library",
+            LessonStep::LoadRegisters => "Number and arguments into registers",
+            LessonStep::Trap => "Trap into the kernel",
+            LessonStep::Dispatch => "Look up the table",
+            LessonStep::Work => "Do the privileged work",
+            LessonStep::Return => "Return to user mode",
+            LessonStep::Resume => "Resume with the result",
         }
+    }
+
+    /// The heading a frame of this step shows: "Step 3 of 7: Trap into the kernel".
+    pub fn heading(self) -> String {
+        format!("Step {} of 7: {}", self.number(), self.title())
     }
 
     /// One sentence, in plain words, of what happens in this step.
     pub fn summary(self) -> &'static str {
         match self {
-            SeedStep::CallLibrary => {
+            LessonStep::CallLibrary => {
                 "Your code calls an ordinary library function such as read(fd, buf, count); nothing special has happened yet."
             }
-            SeedStep::LoadRegisters => {
+            LessonStep::LoadRegisters => {
                 "The C library's small wrapper puts the syscall's number in RAX and the arguments in agreed registers."
             }
-            SeedStep::Trap => {
+            LessonStep::Trap => {
                 "One instruction, syscall, switches the CPU from ring 3 to ring 0 and jumps to the one entry point the kernel registered."
             }
-            SeedStep::Dispatch => {
+            LessonStep::Dispatch => {
                 "The kernel checks the number against the size of its syscall table and picks the handler for it."
             }
-            SeedStep::Work => {
+            LessonStep::Work => {
                 "The handler does what user code may not: it checks the file descriptor and permissions and copies the data."
             }
-            SeedStep::Return => {
+            LessonStep::Return => {
                 "The kernel restores the saved registers and sysretq drops the CPU back to ring 3."
             }
-            SeedStep::Resume => {
+            LessonStep::Resume => {
                 "The program continues at the instruction right after syscall, with the result (or -errno) in RAX."
             }
         }
@@ -88,10 +95,10 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for step in SeedStep::ALL {
-            assert_eq!(SeedStep::from_number(step.number()), Some(step));
+        for step in LessonStep::ALL {
+            assert_eq!(LessonStep::from_number(step.number()), Some(step));
         }
-        assert_eq!(SeedStep::from_number(0), None);
-        assert_eq!(SeedStep::from_number(8), None);
+        assert_eq!(LessonStep::from_number(0), None);
+        assert_eq!(LessonStep::from_number(8), None);
     }
 }

@@ -1,0 +1,152 @@
+//! [`Explorer`], the page layout: header, lesson steps, narration and controls, then the panels. It hands each view
+//! only what it shows.
+
+use yew::prelude::*;
+
+use crate::model::cpu::Cpl;
+use crate::model::frame::Executed;
+use crate::state::{Action, Mode, State};
+
+use super::common::TAGLINE;
+use super::hooks::use_staged_reveal;
+use super::{
+    controls, handout, kernel_work, listing, memory_view, register_file, scenario_editor, steps, syscall_table,
+    toolbar, wall,
+};
+
+/// The CSS class of a mode.
+pub fn mode_class(mode: Mode) -> String {
+    format!("mode-{}", mode.id())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ExplorerProps {
+    pub state: State,
+    pub on_action: Callback<Action>,
+}
+
+/// How many render passes the panels arrive in after the first one (see [`Explorer`]).
+pub const PANEL_BATCHES: u8 = 6;
+
+/// What the frame ran, under the step title. An instruction's text is a piece of its own after the address and bytes
+/// (not the trace's fixed columns), so a narrow column wraps it onto the next line: in presentation mode the padded
+/// line put the instruction itself past the edge of the narration.
+fn executed_line(executed: &Executed) -> Html {
+    match executed {
+        Executed::Insn(image_insn) => html! {
+            <code class="insn-line">
+                // The trailing space keeps the text readable as one line (a screen reader, a copy): "e4 xor".
+                { format!("{:#x}  {} ", image_insn.addr, image_insn.hex_bytes()) }
+                <span class="insn-text">{ image_insn.text }</span>
+            </code>
+        },
+        other => html! { <code>{ other.describe() }</code> },
+    }
+}
+
+/// The notices about a link's unusable parameters, with a button to dismiss them.
+fn notices(state: &State, on_action: &Callback<Action>) -> Html {
+    if state.notices.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <div class="notices" role="status" data-testid="notices">
+            <p>{ "Some parts of the link could not be used:" }</p>
+            <ul>{ for state.notices.iter().map(|notice| html! { <li><code>{ notice.param.clone() }</code>{ format!(": {}", notice.message) }</li> }) }</ul>
+            <button type="button" class="small" onclick={on_action.reform(|_| Action::DismissNotices)}>{ "Dismiss" }</button>
+        </div>
+    }
+}
+
+/// The narration of the current frame: the step heading, what ran, the words, and at the end how it ended.
+fn narration(state: &State) -> Html {
+    let frame = state.frame();
+    let ending = (state.cursor == state.last()).then(|| {
+        let text = crate::model::trace::ending(&state.timeline);
+        let mut chars = text.chars();
+        chars.next().map_or_else(String::new, |first| format!("{}{}.", first.to_ascii_uppercase(), chars.as_str()))
+    });
+    html! {
+        <section class="narration" aria-labelledby="narration-heading">
+            <h2 id="narration-heading" class="visually-hidden">{ "What is happening" }</h2>
+            <p class="step-title" data-testid="step-title">{ frame.step.heading() }</p>
+            <p class="executed" data-testid="executed">{ executed_line(&frame.executed) }</p>
+            <p class="narration-text" data-testid="narration" aria-live="polite">{ frame.narration.clone() }</p>
+            if let Some(ending) = ending {
+                <p class="ending" data-testid="ending">{ ending }</p>
+            }
+        </section>
+    }
+}
+
+/// The page layout.
+///
+/// The first render builds only the part that answers the reader (title, steps, narration, controls); the panels
+/// follow one per animation frame ([`use_staged_reveal`], [`PANEL_BATCHES`] renders), so each frame renders, lays
+/// out and paints one panel and a click is handled between frames instead of waiting for the whole page. (With
+/// zero-delay timeouts instead, all batches rendered before the next frame, whose one layout of every panel held a
+/// click back ~50 ms at 1x CPU; with four batches of two panels, a click waited for the larger frames.) Panels
+/// already shown are not re-rendered by a later batch: their props are unchanged.
+#[function_component(Explorer)]
+pub fn explorer(props: &ExplorerProps) -> Html {
+    let state = &props.state;
+    let on_action = &props.on_action;
+    let revealed = use_staged_reveal(PANEL_BATCHES, state.clone());
+    let batch = |number: u8| revealed >= number;
+    let timeline = &state.timeline;
+    let frame = state.frame_ref();
+    let kernel = frame.cpl() == Cpl::Ring0;
+    html! {
+        <div class={classes!("page", if kernel { "in-kernel" } else { "in-user" }, mode_class(state.mode))}
+            data-testid="app" data-mode={mode_class(state.mode)}>
+            { notices(state, on_action) }
+            <header class="top">
+                <div class="brand">
+                    <h1>{ "Syscall Explorer" }</h1>
+                    <p class="tagline">{ TAGLINE }</p>
+                </div>
+                <scenario_editor::ScenarioEditor timeline={timeline.clone()} reset={state.editor_reset}
+                    on_preset={on_action.reform(Action::SetPreset)} on_scenario={on_action.reform(Action::SetScenario)} />
+                <toolbar::Toolbar link={crate::link::LinkState::of(state)} timeline={timeline.clone()} {on_action} />
+            </header>
+            <steps::StepIndicator timeline={timeline.clone()} current={frame.step} on_jump={on_action.reform(Action::JumpToStep)} />
+            { narration(state) }
+            <controls::Controls timeline={timeline.clone()} cursor={frame.index} playing={state.playing} speed={state.speed} {on_action} />
+            <main class="panels" aria-busy={(!batch(PANEL_BATCHES)).then_some("true")}>
+                if batch(1) {
+                    <wall::Wall frame={frame.clone()} replay={state.crossing_replay} on_replay={on_action.reform(|()| Action::ReplayCrossing)} />
+                }
+                if batch(2) {
+                    <register_file::RegisterFile frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} />
+                }
+                if batch(3) {
+                    <listing::Listings frame={frame.clone()} />
+                }
+                if batch(4) {
+                    <kernel_work::KernelWork frame={frame.clone()} />
+                }
+                if batch(5) {
+                    <syscall_table::SyscallTable frame={frame.clone()} />
+                }
+                if batch(6) {
+                    <memory_view::MemoryView frame={frame.clone()} />
+                }
+            </main>
+            if batch(PANEL_BATCHES) && !timeline.simplifications.is_empty() {
+                <aside class="simplified" data-testid="simplified">
+                    <h2>{ "Simplified here" }</h2>
+                    <ul>{ for timeline.simplifications.iter().map(|note| html! { <li>{ note.clone() }</li> }) }</ul>
+                </aside>
+            }
+            if state.handout {
+                <handout::Handout timeline={timeline.clone()} />
+            }
+            <footer class="about">
+                <details>
+                    <summary>{ "What this model leaves out" }</summary>
+                    <p>{ "The kernel entry code is condensed from Linux 6.12's entry_SYSCALL_64: the page-table switch for Meltdown (PTI) and the Spectre mitigations are left out, as they are patched out on CPUs that do not need them, and the exit does not switch to the per-CPU trampoline stack. Addresses are fixed (no KASLR). The kernel's C code runs as named steps rather than instructions. The instruction bytes are real x86-64, encoded and decoded by iced-x86." }</p>
+                </details>
+            </footer>
+        </div>
+    }
+}
