@@ -8,6 +8,8 @@
 #   scripts/test.sh --list          list the layers
 #
 # Layers: fmt clippy clippy-wasm doc test wasm-test build size e2e
+# Opt-in layers, run only when named: kernel-trace (boots Linux 6.12 under QEMU to re-record tests/kernel/; it
+# downloads the ~100 MB kernel package once, see CONTRIBUTING.md).
 # Screenshots go to artifacts/screenshots/, the size report to artifacts/size-report.txt (both git-ignored).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -15,6 +17,7 @@ set -euo pipefail
 cd "$ROOT"
 
 ALL_LAYERS=(fmt clippy clippy-wasm doc test wasm-test build size e2e)
+OPT_IN_LAYERS=(kernel-trace)
 
 describe() {
     case "$1" in
@@ -27,6 +30,7 @@ describe() {
         build) echo "release build: trunk build --release (pinned nightly, std rebuilt for size; wasm-opt -Oz)" ;;
         size) echo "size report: scripts/size-report.sh (artifacts/size-report.txt)" ;;
         e2e) echo "end to end: playwright test (release build on 127.0.0.1, screenshots in artifacts/screenshots/)" ;;
+        kernel-trace) echo "kernel re-recording: conformance/record.sh (QEMU + gdb), then cargo test --test kernel_conformance" ;;
         *) return 1 ;;
     esac
 }
@@ -45,6 +49,11 @@ run_layer() {
         build) (release_build_env && trunk build --release) ;;
         size) scripts/size-report.sh ;;
         e2e) e2e ;;
+        kernel-trace)
+            conformance/record.sh
+            git --no-pager diff --stat -- tests/kernel/
+            cargo test --test kernel_conformance
+            ;;
     esac
 }
 
@@ -101,15 +110,16 @@ for arg in "$@"; do
         --no-setup) with_setup=false ;;
         --list)
             for layer in "${ALL_LAYERS[@]}"; do printf '%-12s %s\n' "$layer" "$(describe "$layer")"; done
+            for layer in "${OPT_IN_LAYERS[@]}"; do printf '%-12s %s (opt-in)\n' "$layer" "$(describe "$layer")"; done
             exit 0
             ;;
         -h | --help)
-            sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
             if ! describe "$arg" >/dev/null; then
-                echo "test.sh: unknown layer '$arg' (layers: ${ALL_LAYERS[*]})" >&2
+                echo "test.sh: unknown layer '$arg' (layers: ${ALL_LAYERS[*]}; opt-in: ${OPT_IN_LAYERS[*]})" >&2
                 exit 2
             fi
             layers+=("$arg")
