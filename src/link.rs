@@ -6,12 +6,13 @@
 //!
 //! The query holds the preset (`s=read`), only the fields that differ from the preset's defaults (`arg0=9`, or the
 //! argument's own name, `fd=9`), the frame (`f=12`, counted from 1 as the page shows it) or a lesson step (`step=5`),
-//! and `theme`, `mode`, `speed`, `radix` when they are not the defaults. When a link has both `f` and `step`, the
-//! frame wins.
+//! `stops` (how far Next goes: `steps`, `key`, `all`), and `theme`, `mode`, `speed`, `radix` when they are not the
+//! defaults. When a link has both `f` and `step`, the frame wins.
 
 use std::rc::Rc;
 
 use crate::model::input::{is_address, set_field, show_number, ARG_FIELDS, FIELD_NAMES};
+use crate::model::moments::Granularity;
 use crate::model::{LessonStep, Preset, Scenario};
 use crate::state::{Action, Mode, Notice, Radix, RemoteSet, Speed, State, Theme};
 
@@ -23,6 +24,7 @@ pub struct LinkState {
     pub frame: Option<usize>,
     /// A lesson step to open at, if the link names one (and no frame).
     pub step: Option<LessonStep>,
+    pub granularity: Granularity,
     pub theme: Theme,
     pub mode: Mode,
     pub speed: Speed,
@@ -37,6 +39,7 @@ impl Default for LinkState {
             scenario: Scenario::default(),
             frame: None,
             step: None,
+            granularity: Granularity::KeyMoments,
             theme: Theme::Auto,
             mode: Mode::Normal,
             speed: Speed::Normal,
@@ -89,6 +92,13 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
             "step" => match value.trim().parse::<u8>().ok().and_then(LessonStep::from_number) {
                 Some(step) => state.step = Some(step),
                 None => notice("step", format!("\"{}\" is not a step from 1 to 7; starting at step 1", short(value))),
+            },
+            "stops" => match Granularity::from_id(value) {
+                Some(granularity) => state.granularity = granularity,
+                None => notice(
+                    "stops",
+                    format!("\"{}\" is not a choice of stops (steps, key, all); using key moments", short(value)),
+                ),
             },
             "theme" => match Theme::from_id(value) {
                 Some(theme) => state.theme = theme,
@@ -177,6 +187,9 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if let Some(frame) = state.frame {
         push("f", (frame + 1).to_string());
     }
+    if state.granularity != Granularity::KeyMoments {
+        push("stops", state.granularity.id().to_string());
+    }
     if state.theme != Theme::Auto {
         push("theme", state.theme.id().to_string());
     }
@@ -202,6 +215,7 @@ impl LinkState {
             scenario: state.timeline.scenario.clone(),
             frame: (state.cursor > 0).then_some(state.cursor),
             step: None,
+            granularity: state.granularity,
             theme: state.theme,
             mode: state.mode,
             speed: state.speed,
@@ -237,6 +251,7 @@ pub fn restore(link: LinkState, mut notices: Vec<Notice>) -> State {
             }),
         }
     }
+    state.granularity = link.granularity;
     state.theme = link.theme;
     state.mode = link.mode;
     state.speed = link.speed;

@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use crate::model::moments::{next_stop, previous_stop, Granularity};
 use crate::model::{Frame, LessonStep, Preset, Scenario, Timeline};
 
 /// Colour theme.
@@ -228,6 +229,8 @@ pub struct State {
     /// The frame shown: always at most [`State::last`].
     pub cursor: usize,
     pub playing: bool,
+    /// How far Next, Back, the scrubber and autoplay go.
+    pub granularity: Granularity,
     pub speed: Speed,
     pub radix: Radix,
     pub theme: Theme,
@@ -256,6 +259,7 @@ impl State {
             timeline: TimelineRef::run(scenario),
             cursor: 0,
             playing: false,
+            granularity: Granularity::KeyMoments,
             speed: Speed::Normal,
             radix: Radix::Hex,
             theme: Theme::Auto,
@@ -283,6 +287,11 @@ impl State {
     /// The frame shown, as a prop.
     pub fn frame_ref(&self) -> FrameRef {
         FrameRef { timeline: self.timeline.clone(), index: self.cursor.min(self.last()) }
+    }
+
+    /// The frames Next stops at, for the current granularity.
+    pub fn stops(&self) -> Vec<usize> {
+        self.timeline.stops(self.granularity)
     }
 
     /// The first frame of a lesson step, if this scenario has it.
@@ -332,9 +341,9 @@ impl RemoteSet {
 /// What can happen to the state.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// One frame on.
+    /// To the next stop (a step, a key moment or a frame, as the granularity says).
     Next,
-    /// One frame back.
+    /// To the stop before.
     Back,
     /// To a frame (clamped to the last).
     JumpTo(usize),
@@ -348,6 +357,7 @@ pub enum Action {
     /// The autoplay timer fired.
     Tick,
     SetSpeed(Speed),
+    SetGranularity(Granularity),
     ToggleRadix,
     ReplayCrossing,
     SetTheme(Theme),
@@ -387,8 +397,8 @@ pub fn reduce(state: Rc<State>, action: Action) -> Rc<State> {
         }
     };
     match action {
-        Action::Next => with_cursor(state.cursor + 1, false),
-        Action::Back => with_cursor(state.cursor.saturating_sub(1), false),
+        Action::Next => with_cursor(next_stop(&state.stops(), state.cursor).unwrap_or(last), false),
+        Action::Back => with_cursor(previous_stop(&state.stops(), state.cursor).unwrap_or(0), false),
         Action::JumpTo(index) => with_cursor(index, false),
         Action::JumpToStep(step) => match state.step_start(step) {
             Some(start) => with_cursor(start, false),
@@ -402,8 +412,12 @@ pub fn reduce(state: Rc<State>, action: Action) -> Rc<State> {
         Action::TogglePlay if state.playing => with_cursor(state.cursor, false),
         Action::TogglePlay => reduce(state.clone(), Action::Play),
         Action::Tick if !state.playing => state.clone(),
-        Action::Tick => with_cursor(state.cursor + 1, state.cursor + 1 < last),
+        Action::Tick => {
+            let next = next_stop(&state.stops(), state.cursor).unwrap_or(last);
+            with_cursor(next, next < last)
+        }
         Action::SetSpeed(speed) => changed(&|next| next.speed = speed),
+        Action::SetGranularity(granularity) => changed(&|next| next.granularity = granularity),
         Action::ToggleRadix => changed(&|next| next.radix = next.radix.toggled()),
         Action::SetTheme(theme) => changed(&|next| next.theme = theme),
         Action::SetMode(mode) => changed(&|next| next.mode = mode),

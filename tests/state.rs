@@ -7,12 +7,17 @@ use std::rc::Rc;
 
 use proptest::prelude::*;
 use syscall_explorer::link::{self, LinkState};
+use syscall_explorer::model::frame::Executed;
+use syscall_explorer::model::moments::{Focus, Granularity};
+use syscall_explorer::model::program::Role;
 use syscall_explorer::model::{LessonStep, Preset, Scenario};
 use syscall_explorer::state::{key_action, reduce, Action, Mode, Radix, RemoteSet, Speed, State, Theme};
 
+/// A state at a frame, stepping one frame at a time (every instruction), so the cases below count frames.
 fn state_at(preset: Preset, cursor: usize) -> Rc<State> {
     let mut state = State::new(&Scenario::preset(preset));
     state.cursor = cursor.min(state.last());
+    state.granularity = Granularity::Instructions;
     Rc::new(state)
 }
 
@@ -118,6 +123,92 @@ fn a_new_scenario_keeps_the_cursor_where_it_can_and_a_preset_starts_over() {
     let preset = reduce(start.clone(), Action::SetPreset(Preset::Getpid));
     assert_eq!((preset.cursor, preset.timeline.scenario.preset), (0, Preset::Getpid));
     assert_ne!(preset.editor_reset, start.editor_reset);
+}
+
+/// How many presses of Next take a fresh page (key moments, the default) from frame 1 to `target`.
+fn presses_to(preset: Preset, target: impl Fn(&State) -> bool) -> usize {
+    let mut state = Rc::new(State::new(&Scenario::preset(preset)));
+    assert_eq!(state.granularity, Granularity::KeyMoments);
+    for presses in 0..=state.last() {
+        if target(&state) {
+            return presses;
+        }
+        state = reduce(state, Action::Next);
+    }
+    panic!("{preset:?}: never reached");
+}
+
+#[test]
+fn a_clicker_crosses_read_in_few_presses() {
+    let trap = presses_to(
+        Preset::Read,
+        |state| matches!(state.frame().executed, Executed::Insn(insn) if insn.role == Role::Syscall),
+    );
+    assert!(trap <= 4, "the trap takes {trap} presses");
+    let end = presses_to(Preset::Read, |state| state.cursor == state.last());
+    assert!(end <= 25, "the end of read takes {end} presses");
+    // The pushes are one stop, at the last push, with pt_regs complete; the clears are one stop.
+    let state = State::new(&Scenario::preset(Preset::Read));
+    let roles: Vec<Option<Role>> = state
+        .stops()
+        .iter()
+        .map(|stop| match &state.timeline.frames[*stop].executed {
+            Executed::Insn(insn) => Some(insn.role),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(roles.iter().filter(|role| matches!(role, Some(Role::PushField(_)))).count(), 1, "{roles:?}");
+    assert_eq!(roles.iter().filter(|role| matches!(role, Some(Role::ClearReg(_)))).count(), 1, "{roles:?}");
+    assert!(!roles.contains(&Some(Role::Endbr)));
+}
+
+#[test]
+fn every_granularity_stops_at_every_step_start_and_at_the_ends() {
+    for preset in Preset::ALL {
+        let state = State::new(&Scenario::preset(preset));
+        for granularity in Granularity::ALL {
+            let stops = state.timeline.stops(granularity);
+            assert_eq!(stops.first(), Some(&0), "{preset:?} {granularity:?}");
+            assert_eq!(stops.last(), Some(&state.last()), "{preset:?} {granularity:?}");
+            assert!(stops.windows(2).all(|pair| pair[0] < pair[1]), "{preset:?} {granularity:?}: {stops:?}");
+            if granularity == Granularity::Steps {
+                for step in LessonStep::ALL {
+                    if let Some(start) = state.step_start(step) {
+                        assert!(stops.contains(&start), "{preset:?}: step {step:?} at {start}");
+                    }
+                }
+            }
+        }
+        let all = state.timeline.stops(Granularity::Instructions).len();
+        let key = state.timeline.stops(Granularity::KeyMoments).len();
+        let steps = state.timeline.stops(Granularity::Steps).len();
+        assert!(steps <= key && key <= all, "{preset:?}: {steps} {key} {all}");
+    }
+}
+
+#[test]
+fn each_frame_names_the_view_it_is_about() {
+    let state = State::new(&Scenario::preset(Preset::Read));
+    let focus_of = |key: &str| {
+        let frame = state.timeline.frames.iter().find(|frame| frame.narration_key.starts_with(key));
+        frame.unwrap_or_else(|| panic!("no {key}")).focus()
+    };
+    // (narration key, the view it is about)
+    let cases = [
+        ("start", Focus::Code),
+        ("insn.load_arg", Focus::Registers),
+        ("insn.call_wrapper", Focus::Code),
+        ("insn.syscall", Focus::Wall),
+        ("insn.push", Focus::Memory),
+        ("insn.clear", Focus::Registers),
+        ("kernel.bounds", Focus::SyscallTable),
+        ("kernel.dispatch", Focus::SyscallTable),
+        ("kernel.copy_to_user", Focus::Memory),
+        ("insn.sysret", Focus::Wall),
+    ];
+    for (key, focus) in cases {
+        assert_eq!(focus_of(key), focus, "{key}");
+    }
 }
 
 #[test]

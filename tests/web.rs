@@ -37,16 +37,16 @@ async fn next_frame() {
 async fn settle() {
     yew::scheduler::flush().await;
     for _ in 0..3 * ui::explorer::PANEL_BATCHES {
-        if document().query_selector("main.panels[aria-busy]").unwrap().is_none() {
+        if document().query_selector("main.stage[aria-busy]").unwrap().is_none() {
             break;
         }
         next_frame().await;
     }
-    assert!(document().query_selector("main.panels[aria-busy]").unwrap().is_none(), "the panels never arrived");
+    assert!(document().query_selector("main.stage[aria-busy]").unwrap().is_none(), "the panels never arrived");
 }
 
 fn panels(root: &web_sys::Element) -> u32 {
-    root.query_selector_all("main.panels > section").unwrap().length()
+    root.query_selector_all(".focus-view .view > section").unwrap().length()
 }
 
 fn text(root: &web_sys::Element, selector: &str) -> String {
@@ -97,7 +97,8 @@ async fn panels_arrive_one_per_frame_and_a_click_gets_a_frame_of_its_own() {
     // A click: its frame shows the new frame and no new panel; the next panel comes one frame later.
     click(&root, "[data-testid=step-forward]");
     yew::scheduler::flush().await;
-    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 2 of "));
+    // Key moments: the three argument loads are one stop.
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 4 of "));
     next_frame().await;
     assert_eq!(panels(&root), 2, "a panel was rendered in the click's frame");
     next_frame().await;
@@ -123,11 +124,14 @@ async fn next_and_keys_move_through_the_frames_and_mark_what_changed() {
     settle().await;
     click(&root, "[data-testid=step-forward]");
     settle().await;
-    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 2 of "));
-    // The first instruction loads fd into RDI: RDI is marked changed, RAX is not.
-    let rdi = root.query_selector("[data-testid=reg-rdi]").unwrap().unwrap();
-    assert_eq!(rdi.get_attribute("data-changed").as_deref(), Some("true"));
-    assert!(rdi.text_content().unwrap().contains("0x0000000000000003"));
+    // Key moments: Next goes past the three argument loads; the last loads count into RDX: RDX is marked changed,
+    // on the stage and in the register file (which the stage shows: the frame is about registers), RAX is not.
+    assert!(text(&root, "[data-testid=frame-counter]").starts_with("Frame 4 of "));
+    assert!(text(&root, "[data-testid=focus-view] [role=tab][aria-selected=true]").starts_with("Registers"));
+    assert!(text(&root, "[data-testid=change-rdx] [data-testid=new]").contains("0x40"));
+    let rdx = root.query_selector("[data-testid=reg-rdx]").unwrap().unwrap();
+    assert_eq!(rdx.get_attribute("data-changed").as_deref(), Some("true"));
+    assert!(rdx.text_content().unwrap().contains("0x0000000000000040"));
     let rax = root.query_selector("[data-testid=reg-rax]").unwrap().unwrap();
     assert_eq!(rax.get_attribute("data-changed").as_deref(), Some("false"));
     press("ArrowLeft");

@@ -16,6 +16,7 @@ pub mod lesson;
 pub mod linux;
 pub mod machine;
 pub mod memory;
+pub mod moments;
 pub mod narration;
 pub mod program;
 pub mod scenario;

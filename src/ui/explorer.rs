@@ -1,5 +1,5 @@
-//! [`Explorer`], the page layout: header, lesson steps, narration and controls, then the panels. It hands each view
-//! only what it shows.
+//! [`Explorer`], the page layout: a screen that fits the viewport (header, lesson steps, the stage, the controls), then
+//! the notes. It hands each view only what it shows.
 
 use yew::prelude::*;
 
@@ -9,10 +9,8 @@ use crate::state::{Action, Mode, State};
 
 use super::common::TAGLINE;
 use super::hooks::use_staged_reveal;
-use super::{
-    controls, handout, kernel_work, listing, memory_view, register_file, scenario_editor, steps, syscall_table,
-    toolbar, wall,
-};
+use super::stage::FocusView;
+use super::{changes, controls, cpl_strip, handout, scenario_editor, steps, toolbar};
 
 /// The CSS class of a mode.
 pub fn mode_class(mode: Mode) -> String {
@@ -25,7 +23,7 @@ pub struct ExplorerProps {
     pub on_action: Callback<Action>,
 }
 
-/// How many render passes the panels arrive in after the first one (see [`Explorer`]).
+/// How many render passes the focus view's panels arrive in after the first one (see [`Explorer`]).
 pub const PANEL_BATCHES: u8 = 6;
 
 /// What the frame ran, under the step title. An instruction's text is a piece of its own after the address and bytes
@@ -40,6 +38,7 @@ fn executed_line(executed: &Executed) -> Html {
                 <span class="insn-text">{ image_insn.text }</span>
             </code>
         },
+        Executed::Start => html! { <span>{ "Nothing has run yet." }</span> },
         other => html! { <code>{ other.describe() }</code> },
     }
 }
@@ -67,7 +66,7 @@ fn narration(state: &State) -> Html {
         chars.next().map_or_else(String::new, |first| format!("{}{}.", first.to_ascii_uppercase(), chars.as_str()))
     });
     html! {
-        <section class="narration" aria-labelledby="narration-heading">
+        <section class="narration" aria-labelledby="narration-heading" data-testid="narration-box">
             <h2 id="narration-heading" class="visually-hidden">{ "What is happening" }</h2>
             <p class="step-title" data-testid="step-title">{ frame.step.heading() }</p>
             <p class="executed" data-testid="executed">{ executed_line(&frame.executed) }</p>
@@ -79,60 +78,47 @@ fn narration(state: &State) -> Html {
     }
 }
 
-/// The page layout.
+/// The page layout: a screen (header, steps, the stage, the controls) that fits the viewport, then the notes.
 ///
-/// The first render builds only the part that answers the reader (title, steps, narration, controls); the panels
-/// follow one per animation frame ([`use_staged_reveal`], [`PANEL_BATCHES`] renders), so each frame renders, lays
-/// out and paints one panel and a click is handled between frames instead of waiting for the whole page. (With
-/// zero-delay timeouts instead, all batches rendered before the next frame, whose one layout of every panel held a
-/// click back ~50 ms at 1x CPU; with four batches of two panels, a click waited for the larger frames.) Panels
-/// already shown are not re-rendered by a later batch: their props are unchanged.
+/// The stage holds what a frame is about, all in view at once at every size: the narration, the privilege strip,
+/// the registers that changed, and the focus view ([`FocusView`]). The first render builds the screen without the
+/// focus view's panels; they follow one per animation frame ([`use_staged_reveal`], [`PANEL_BATCHES`] renders), the
+/// shown one first, so a click is handled between frames instead of waiting for the whole page. A render in which
+/// the state changed reveals nothing more, so the change paints alone.
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
     let state = &props.state;
     let on_action = &props.on_action;
     let revealed = use_staged_reveal(PANEL_BATCHES, state.clone());
-    let batch = |number: u8| revealed >= number;
     let timeline = &state.timeline;
     let frame = state.frame_ref();
     let kernel = frame.cpl() == Cpl::Ring0;
+    let edited = timeline.scenario != crate::model::Scenario::preset(timeline.scenario.preset);
     html! {
         <div class={classes!("page", if kernel { "in-kernel" } else { "in-user" }, mode_class(state.mode))}
             data-testid="app" data-mode={mode_class(state.mode)}>
-            { notices(state, on_action) }
-            <header class="top">
-                <div class="brand">
-                    <h1>{ "Syscall Explorer" }</h1>
-                    <p class="tagline">{ TAGLINE }</p>
-                </div>
-                <scenario_editor::ScenarioEditor timeline={timeline.clone()} reset={state.editor_reset}
-                    on_preset={on_action.reform(Action::SetPreset)} on_scenario={on_action.reform(Action::SetScenario)} />
-                <toolbar::Toolbar link={crate::link::LinkState::of(state)} timeline={timeline.clone()} {on_action} />
-            </header>
-            <steps::StepIndicator timeline={timeline.clone()} current={frame.step} on_jump={on_action.reform(Action::JumpToStep)} />
-            { narration(state) }
-            <controls::Controls timeline={timeline.clone()} cursor={frame.index} playing={state.playing} speed={state.speed} {on_action} />
-            <main class="panels" aria-busy={(!batch(PANEL_BATCHES)).then_some("true")}>
-                if batch(1) {
-                    <wall::Wall frame={frame.clone()} replay={state.crossing_replay} on_replay={on_action.reform(|()| Action::ReplayCrossing)} />
-                }
-                if batch(2) {
-                    <register_file::RegisterFile frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} />
-                }
-                if batch(3) {
-                    <listing::Listings frame={frame.clone()} />
-                }
-                if batch(4) {
-                    <kernel_work::KernelWork frame={frame.clone()} />
-                }
-                if batch(5) {
-                    <syscall_table::SyscallTable frame={frame.clone()} />
-                }
-                if batch(6) {
-                    <memory_view::MemoryView frame={frame.clone()} />
-                }
-            </main>
-            if batch(PANEL_BATCHES) && !timeline.simplifications.is_empty() {
+            <div class="screen">
+                { notices(state, on_action) }
+                <header class="top">
+                    <div class="brand">
+                        <h1>{ "Syscall Explorer" }</h1>
+                        <p class="tagline">{ TAGLINE }</p>
+                    </div>
+                    <scenario_editor::ScenarioEditor timeline={timeline.clone()} reset={state.editor_reset} {edited}
+                        on_preset={on_action.reform(Action::SetPreset)} on_scenario={on_action.reform(Action::SetScenario)} />
+                    <toolbar::Toolbar link={crate::link::LinkState::of(state)} timeline={timeline.clone()} {on_action} />
+                </header>
+                <steps::StepIndicator timeline={timeline.clone()} current={frame.step} on_jump={on_action.reform(Action::JumpToStep)} />
+                <main class="stage" data-testid="stage" aria-busy={(revealed < PANEL_BATCHES).then_some("true")}>
+                    { narration(state) }
+                    <cpl_strip::CplStrip frame={frame.clone()} replay={state.crossing_replay} on_replay={on_action.reform(|()| Action::ReplayCrossing)} />
+                    <changes::Changes frame={frame.clone()} radix={state.radix} />
+                    <FocusView frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} {revealed} />
+                </main>
+                <controls::Controls timeline={timeline.clone()} cursor={frame.index} playing={state.playing}
+                    granularity={state.granularity} speed={state.speed} {on_action} />
+            </div>
+            if revealed >= PANEL_BATCHES && !timeline.simplifications.is_empty() {
                 <aside class="simplified" data-testid="simplified">
                     <h2>{ "Simplified here" }</h2>
                     <ul>{ for timeline.simplifications.iter().map(|note| html! { <li>{ note.clone() }</li> }) }</ul>

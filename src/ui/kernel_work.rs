@@ -12,6 +12,8 @@ use super::hooks::use_center_in_box;
 #[derive(Properties, PartialEq)]
 pub struct KernelWorkProps {
     pub frame: FrameRef,
+    /// Whether the panel is on screen (a hidden box cannot be scrolled to its current row).
+    pub shown: bool,
 }
 
 /// A short label for a stage.
@@ -47,6 +49,11 @@ pub fn work_label(work: KernelStage) -> &'static str {
     }
 }
 
+/// A C step's code without its outcome (`fdget(3) → found` is `fdget(3)`), for the steps still to come.
+pub fn plan(code: &str) -> String {
+    code.split(" → ").next().unwrap_or(code).trim_end().to_string()
+}
+
 /// The kernel's work panel.
 #[function_component(KernelWork)]
 pub fn kernel_work(props: &KernelWorkProps) -> Html {
@@ -67,7 +74,7 @@ pub fn kernel_work(props: &KernelWorkProps) -> Html {
         }
     }
     let list = use_node_ref();
-    use_center_in_box(&list, ".current", cursor);
+    use_center_in_box(&list, ".current", (cursor, props.shown));
     let current_work = steps.iter().find(|(index, ..)| *index == cursor).map(|(_, _, _, work)| *work);
     let title = if timeline.scenario.program == crate::model::Program::VdsoClockGettime {
         "The vDSO's work (in ring 3)"
@@ -80,7 +87,7 @@ pub fn kernel_work(props: &KernelWorkProps) -> Html {
             <ol class="stages" aria-label="Stages">
                 { for stages.iter().map(|(work, first)| {
                     let status = if current_work == Some(*work) { "current" } else if *first < cursor { "done" } else { "todo" };
-                    html! { <li class={classes!("stage", status)} data-status={status}>{ work_label(*work) }
+                    html! { <li class={classes!("stage-chip", status)} data-status={status}>{ work_label(*work) }
                         <span class="visually-hidden">{ format!(" ({status})") }</span></li> }
                 }) }
             </ol>
@@ -93,7 +100,8 @@ pub fn kernel_work(props: &KernelWorkProps) -> Html {
                         html! {
                             <li class={classes!("c-step", status)} data-testid="c-step" data-status={status} aria-current={(status == "current").then_some("step")}>
                                 <span class="function">{ *function }</span>
-                                <code>{ code.clone() }</code>
+                                // What is still to come shows its plan, not its answer.
+                                <code>{ if status == "todo" { plan(code) } else { code.clone() } }</code>
                             </li>
                         }
                     }) }

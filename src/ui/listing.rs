@@ -20,6 +20,8 @@ use super::hooks::use_center_in_box;
 #[derive(Properties, PartialEq)]
 pub struct ListingsProps {
     pub frame: FrameRef,
+    /// Whether the panel is on screen (a hidden box cannot be scrolled to its current row).
+    pub shown: bool,
 }
 
 /// The routines a timeline touches, user side first, plus the errno path of any wrapper it enters.
@@ -90,9 +92,9 @@ pub fn listings(props: &ListingsProps) -> Html {
             <h2 id="code-heading">{ "The code" }</h2>
             <p class="hint">{ "Real x86-64 machine code: address, bytes, instruction. ▶ marks the next instruction to run." }</p>
             <div class="listings">
-                <Listing title="User space" routines={coverage.user.clone()} {current} {cursor} coverage={coverage.clone()} testid="listing-user" />
+                <Listing title="User space" routines={coverage.user.clone()} {current} {cursor} coverage={coverage.clone()} testid="listing-user" shown={props.shown} />
                 if !coverage.kernel.is_empty() {
-                    <Listing title="Kernel entry (ring 0)" routines={coverage.kernel.clone()} {current} {cursor} coverage={coverage.clone()} testid="listing-kernel" />
+                    <Listing title="Kernel entry (ring 0)" routines={coverage.kernel.clone()} {current} {cursor} coverage={coverage.clone()} testid="listing-kernel" shown={props.shown} />
                 }
             </div>
             if in_c {
@@ -110,6 +112,7 @@ struct ListingProps {
     cursor: usize,
     coverage: Rc<Coverage>,
     testid: AttrValue,
+    shown: bool,
 }
 
 /// A listing's table as HTML. It is the same for the whole timeline, so it is built once, as one string the browser
@@ -182,7 +185,7 @@ fn listing(props: &ListingProps) -> Html {
             mark_rows(&container, &routines, &coverage, *current, *cursor)
         });
     }
-    use_center_in_box(&container, ".current", (props.current, table.clone()));
+    use_center_in_box(&container, ".current", (props.current, table.clone(), props.shown));
     html! {
         <div class="listing" data-testid={props.testid.clone()}>
             <h3>{ props.title.clone() }</h3>

@@ -4,6 +4,8 @@
 //!   hook in [`effects`] (the URL, the keyboard, autoplay, printing, messages from an embedding page).
 //! - [`explorer::Explorer`] lays the page out and hands each view only what it shows: a [`crate::state::FrameRef`],
 //!   a timeline, a setting, callbacks.
+//! - The stage ([`explorer`]): the narration, [`cpl_strip`], [`changes`], and [`stage::FocusView`], the panel the
+//!   frame is about with tabs to the others.
 //! - The views, one file each: [`controls`], [`steps`], [`wall`], [`register_file`], [`listing`], [`kernel_work`],
 //!   [`syscall_table`], [`memory_view`], [`scenario_editor`], [`toolbar`], [`handout`].
 //! - [`hooks`] holds the two DOM hooks views share; [`common`] the text helpers; [`prerender`] (native only) writes
@@ -12,8 +14,10 @@
 //! This module only declares; no file here imports it, so the views form no circle.
 
 pub mod app;
+pub mod changes;
 pub mod common;
 pub mod controls;
+pub mod cpl_strip;
 pub mod effects;
 pub mod explorer;
 pub mod handout;
@@ -25,6 +29,7 @@ pub mod memory_view;
 pub mod prerender;
 pub mod register_file;
 pub mod scenario_editor;
+pub mod stage;
 #[cfg(feature = "startup-floor")]
 pub mod startup_floor;
 pub mod steps;

@@ -15,6 +15,8 @@ pub struct ScenarioEditorProps {
     pub timeline: TimelineRef,
     /// The fields start again from the scenario when this changes (a preset was chosen).
     pub reset: Trigger,
+    /// The scenario differs from its preset: the picker says so.
+    pub edited: bool,
     pub on_preset: Callback<Preset>,
     /// A scenario in which every field parsed.
     pub on_scenario: Callback<Rc<Scenario>>,
@@ -67,22 +69,23 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
         })
     };
     html! {
-        <div class="scenario">
-            <label class="picker">
-                <span>{ "Scenario" }</span>
-                <select data-testid="scenario-picker" aria-label="Scenario" onchange={on_pick}>
-                    { for Preset::ALL.iter().map(|preset| html! {
-                        <option value={preset.id()} selected={*preset == scenario.preset}>{ preset.title() }</option>
-                    }) }
-                </select>
-            </label>
-            <details class="editor" data-testid="editor">
-                <summary>{ format!("Arguments: {}", scenario.program.signature()) }</summary>
-                <Fields key={format!("{}-{}", scenario.preset.id(), props.reset.count())}
-                    scenario={Rc::new(scenario.clone())} on_scenario={props.on_scenario.clone()} />
-            </details>
-        </div>
-    }
+            <div class="scenario">
+                <label class="picker">
+    <span class="picker-label">{ "Scenario" }</span>
+                    <select data-testid="scenario-picker" aria-label="Scenario" onchange={on_pick}>
+                        { for Preset::ALL.iter().map(|preset| html! {
+                            <option value={preset.id()} selected={*preset == scenario.preset}>{ preset.title() }</option>
+                        }) }
+                    </select>
+                    if props.edited { <span class="edited" data-testid="edited" title="The arguments differ from this scenario's">{ "edited" }</span> }
+                </label>
+                <details class="editor" data-testid="editor">
+                    <summary>{ "Arguments" }<span class="signature">{ format!(": {}", scenario.program.signature()) }</span></summary>
+                    <Fields key={format!("{}-{}", scenario.preset.id(), props.reset.count())}
+                        scenario={Rc::new(scenario.clone())} on_scenario={props.on_scenario.clone()} />
+                </details>
+            </div>
+        }
 }
 
 #[derive(Properties, PartialEq)]

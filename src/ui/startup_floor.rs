@@ -24,7 +24,7 @@ pub fn startup_floor() -> Html {
     };
     html! {
         <div class="page in-user mode-normal" data-testid="app">
-            <Controls timeline={state.timeline.clone()} cursor={state.cursor} playing={state.playing} speed={state.speed} {on_action} />
+            <Controls timeline={state.timeline.clone()} cursor={state.cursor} playing={state.playing} granularity={state.granularity} speed={state.speed} {on_action} />
         </div>
     }
 }

@@ -13,6 +13,8 @@ use super::hooks::use_center_in_box;
 #[derive(Properties, PartialEq)]
 pub struct SyscallTableProps {
     pub frame: FrameRef,
+    /// Whether the panel is on screen (a hidden box cannot be scrolled to its current row).
+    pub shown: bool,
 }
 
 /// The table panel.
@@ -44,7 +46,7 @@ pub fn syscall_table(props: &SyscallTableProps) -> Html {
             <p class={classes!("bounds", dispatch.map(|dispatch| if dispatch.in_range { "ok" } else { "fail" }))} data-testid="bounds-check">
                 { check.unwrap_or_else(|| "The lookup has not happened yet.".to_string()) }
             </p>
-            <Rows i386={i386} highlight={highlight} looked_up={dispatch.map(|dispatch| dispatch.unr)} />
+            <Rows i386={i386} highlight={highlight} looked_up={dispatch.map(|dispatch| dispatch.unr)} shown={props.shown} />
         </section>
     }
 }
@@ -62,6 +64,7 @@ struct RowsProps {
     highlight: Option<u32>,
     /// The number looked up (`unr`), in range or not: the window centres on where it falls.
     looked_up: Option<u32>,
+    shown: bool,
 }
 
 /// Rows shown around the looked-up entry until the reader asks for the whole table: enough to see the neighbours,
@@ -84,7 +87,7 @@ pub fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
 fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
     let show_all = use_state(|| false);
-    use_center_in_box(&container, ".selected", (props.highlight, *show_all));
+    use_center_in_box(&container, ".selected", (props.highlight, *show_all, props.shown));
     let entries: Vec<&'static SyscallEntry> = entries(props.i386).collect();
     let focus = props.looked_up.map(|nr| entries.iter().position(|entry| entry.nr >= nr).unwrap_or(entries.len()));
     let shown = if *show_all { 0..entries.len() } else { window(entries.len(), focus) };

@@ -1,5 +1,5 @@
-//! The wall: user space (ring 3) above, kernel space (ring 0) below, the privilege boundary between, and a token for
-//! where execution is. On the trap and on the return the token crosses, animated (unless reduced motion is asked).
+//! The wall in detail: user space (ring 3) above, kernel space (ring 0) below, the privilege boundary between, a
+//! token for where execution is, and the MSRs that make the entry point fixed.
 
 use yew::prelude::*;
 
@@ -8,14 +8,11 @@ use crate::model::frame::Executed;
 use crate::model::image::ROUTINES;
 use crate::model::layout::{DO_INT80_EMULATION, DO_SYSCALL_64, VDSO_CLOCK_GETTIME};
 use crate::model::program::routine_containing;
-use crate::state::{FrameRef, Trigger};
+use crate::state::FrameRef;
 
 #[derive(Properties, PartialEq)]
 pub struct WallProps {
     pub frame: FrameRef,
-    /// Replays the crossing animation when it changes.
-    pub replay: Trigger,
-    pub on_replay: Callback<()>,
 }
 
 /// Where execution is, in words: the routine and offset, or the C function.
@@ -37,53 +34,26 @@ pub fn location(frame: &crate::model::Frame) -> String {
     }
 }
 
-/// The wall panel.
+/// The wall in detail: the two sides and what may cross them, where execution is, and the MSRs that fix the entry
+/// point. The CPL and the crossing animation are on the stage's strip (`cpl_strip.rs`), always in view.
 #[function_component(Wall)]
 pub fn wall(props: &WallProps) -> Html {
     let frame = &props.frame;
-    let cpl = frame.cpl();
-    let prev_cpl = frame.previous().map(crate::model::Frame::cpl);
-    let crossing = match (prev_cpl, cpl) {
-        (Some(Cpl::Ring3), Cpl::Ring0) => Some("trap"),
-        (Some(Cpl::Ring0), Cpl::Ring3) => Some("return"),
-        _ => None,
-    };
-    let kernel = cpl == Cpl::Ring0;
+    let kernel = frame.cpl() == Cpl::Ring0;
     let here = location(frame);
-    let on_replay = props.on_replay.reform(|_: MouseEvent| ());
     let lstar = frame.machine.cpu.msr.lstar;
     html! {
         <section class="panel wall-panel" aria-labelledby="wall-heading" data-testid="wall">
             <h2 id="wall-heading">{ "The wall between user and kernel" }</h2>
-            <p class="cpl-line">
-                <span class={classes!("cpl-badge", if kernel { "ring0" } else { "ring3" })} data-testid="cpl-badge">
-                    { format!("CPL {}", cpl.number()) }
-                </span>
-                <span data-testid="cpl-text">{ format!(" The CPU is in {} (ring {}).", cpl.mode_name(), cpl.number()) }</span>
-            </p>
-            <div class={classes!("wall", kernel.then_some("kernel-side"))} role="img"
-                aria-label={format!("Execution is in {} at {here}", if kernel { "kernel space, ring 0" } else { "user space, ring 3" })}>
-                <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO; leaves only by syscall or int 0x80" }</span></div>
+            <div class={classes!("wall", kernel.then_some("kernel-side"))}>
+                <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO; it enters the kernel only at fixed points: syscall, int 0x80 or sysenter, or an exception or interrupt (a page fault, a timer)" }</span></div>
                 <div class="boundary"><span>{ "privilege boundary" }</span></div>
-                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "entered only at fixed points; left by sysret or iret" }</span></div>
-                // A new element (so its animation runs from the start) only on a crossing frame and on Replay; on
-                // other steps the same element stays, its label changes and a jump across the wall slides it.
-                <div key={format!("token-{}-{}", props.replay.count(), crossing.map_or(0, |_| frame.index + 1))}
-                    class={classes!("token", if kernel { "at-kernel" } else { "at-user" }, crossing.map(|kind| format!("crossing-{kind}")))}
-                    data-testid="token">
+                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "entered only at those fixed points; left by sysret or iret" }</span></div>
+                <div class={classes!("wall-token", if kernel { "at-kernel" } else { "at-user" })} data-testid="wall-token">
                     <span class="token-dot" aria-hidden="true">{ "●" }</span>
-                    <span class="token-label">{ here.clone() }</span>
+                    <span class="token-label">{ format!("{here} · CPL {}", frame.cpl().number()) }</span>
                 </div>
             </div>
-            <p class="crossing-note" data-testid="crossing">
-                { match crossing {
-                    Some("trap") => "Just crossed into the kernel.".to_string(),
-                    Some(_) => "Just crossed back to user mode.".to_string(),
-                    None => format!("Execution is at {here}."),
-                } }
-                { " " }
-                <button type="button" class="link" onclick={on_replay} disabled={crossing.is_none()} data-testid="replay">{ "Replay crossing" }</button>
-            </p>
             <dl class="msrs" data-testid="msrs">
                 <dt>{ "LSTAR" }</dt><dd><code>{ format!("{lstar:#x}") }</code>{ " entry_SYSCALL_64: where syscall always lands" }</dd>
                 <dt>{ "STAR" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.star) }</code>{ " kernel CS 0x10 (SS 0x18); user CS 0x33, SS 0x2b for sysret" }</dd>

@@ -1,0 +1,76 @@
+//! What this frame changed: every register with its old and new value (marked ▲, not by colour alone), and a line for
+//! the memory it wrote. On the stage at every size, so the change a narration talks about is always in view.
+
+use yew::prelude::*;
+
+use crate::model::cpu::{Gpr, Reg};
+use crate::model::errno::describe_result;
+use crate::state::{FrameRef, Radix};
+
+#[derive(Properties, PartialEq)]
+pub struct ChangesProps {
+    pub frame: FrameRef,
+    pub radix: Radix,
+}
+
+/// A register's value, short: hex without leading zeros (the register view has the padded form), or decimal.
+pub fn short_value(value: u64, radix: Radix) -> String {
+    match radix {
+        Radix::Hex => format!("{value:#x}"),
+        Radix::Decimal => (value as i64).to_string(),
+    }
+}
+
+/// `= -9 (-EBADF)` for a value that reads as an error number (RAX after a failed call), else nothing.
+pub fn as_error(reg: Reg, value: u64) -> Option<String> {
+    let signed = value as i64;
+    (reg == Reg::Gpr(Gpr::Rax) && (-4095..0).contains(&signed)).then(|| format!("= {}", describe_result(signed)))
+}
+
+/// The changes.
+#[function_component(Changes)]
+pub fn changes(props: &ChangesProps) -> Html {
+    let frame = &props.frame;
+    let Some(before) = frame.previous() else {
+        return html! {
+            <section class="changes" aria-label="What changed" data-testid="changes">
+                <p class="no-change">{ "The starting state: nothing has run yet." }</p>
+            </section>
+        };
+    };
+    let rows: Vec<Html> = frame
+        .changed_regs
+        .iter()
+        .map(|reg| {
+            let old = before.machine.cpu.read(*reg);
+            let new = frame.machine.cpu.read(*reg);
+            html! {
+                <tr data-testid={format!("change-{}", reg.name())}>
+                    <th scope="row">{ reg.name().replace('_', ".").to_ascii_uppercase() }</th>
+                    <td><code data-testid="old">{ short_value(old, props.radix) }</code></td>
+                    <td class="arrow" aria-label="becomes">{ "→" }</td>
+                    <td><code data-testid="new">{ short_value(new, props.radix) }</code>
+                        if let Some(error) = as_error(*reg, new) { <span class="as-error">{ format!(" {error}") }</span> }
+                    </td>
+                    <td class="change-mark">{ "▲" }</td>
+                </tr>
+            }
+        })
+        .collect();
+    let n_bytes: usize = frame.changed_mem.iter().map(|change| change.len).sum();
+    html! {
+        <section class="changes" aria-label="What changed" data-testid="changes">
+            if rows.is_empty() {
+                <p class="no-change">{ "No register changed in this frame." }</p>
+            } else {
+                <table class="change-table">
+                    <caption class="visually-hidden">{ "Registers changed in this frame: old value, new value" }</caption>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+            if n_bytes > 0 {
+                <p class="mem-change" data-testid="mem-change">{ format!("▲ {n_bytes} bytes of memory written (see Memory)") }</p>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+//! The focus view: the one panel the frame is about ([`Focus`], from the model), with tabs to the others. When the
+//! frame's focus changes, the stage shows the new focus view itself; a tab the reader picks stays until then.
+//!
+//! Every panel stays mounted once it has arrived (hidden unless shown), so a step updates the few nodes that change
+//! instead of building a panel again, and a tab switch is a class change.
+
+use yew::prelude::*;
+
+use crate::model::moments::Focus;
+use crate::state::{FrameRef, Radix};
+
+use super::{kernel_work, listing, memory_view, register_file, syscall_table, wall};
+
+#[derive(Properties, PartialEq)]
+pub struct FocusViewProps {
+    pub frame: FrameRef,
+    pub radix: Radix,
+    pub on_toggle_radix: Callback<()>,
+    /// How many of the staged render passes have happened (`hooks::use_staged_reveal`): the shown panel arrives in
+    /// the first, the others one per pass after it.
+    pub revealed: u8,
+}
+
+/// The view on the stage.
+#[function_component(FocusView)]
+pub fn focus_view(props: &FocusViewProps) -> Html {
+    let focus = props.frame.focus();
+    // (the view the reader picked, the frame's focus when they picked it)
+    let picked = use_state(|| None::<(Focus, Focus)>);
+    let shown = match *picked {
+        Some((view, when)) if when == focus => view,
+        _ => focus,
+    };
+    let tabs = Focus::ALL.iter().map(|view| {
+        let on_click = {
+            let picked = picked.clone();
+            let view = *view;
+            Callback::from(move |_: MouseEvent| picked.set(Some((view, focus))))
+        };
+        let selected = *view == shown;
+        html! {
+            <button type="button" role="tab" id={format!("tab-{}", view.id())} aria-selected={selected.to_string()}
+                aria-controls={format!("view-{}", view.id())} tabindex={if selected { "0" } else { "-1" }}
+                class={classes!("view-tab", selected.then_some("selected"), (*view == focus).then_some("is-focus"))}
+                data-testid={format!("view-tab-{}", view.id())} onclick={on_click}>
+                { view.label() }
+                if *view == focus { <span class="visually-hidden">{ " (what this frame is about)" }</span> }
+            </button>
+        }
+    });
+    let panel = |view: Focus, content: Html| {
+        // The shown panel in the first pass, the other five in the tabs' order after it.
+        let rank = Focus::ALL.iter().filter(|other| **other != shown).position(|other| *other == view);
+        let arrived = props.revealed >= rank.map_or(1, |rank| 2 + rank as u8);
+        html! {
+            <div role="tabpanel" id={format!("view-{}", view.id())} aria-labelledby={format!("tab-{}", view.id())}
+                class="view" hidden={view != shown}>
+                if arrived { { content } }
+            </div>
+        }
+    };
+    let frame = props.frame.clone();
+    let is_shown = |view: Focus| view == shown;
+    html! {
+        <section class="focus-view" data-testid="focus-view" data-focus={focus.id()} data-shown={shown.id()}
+            aria-label="The view this frame is about">
+            <div class="view-tabs" role="tablist" aria-label="Views">{ for tabs }</div>
+            { panel(Focus::Wall, html! { <wall::Wall frame={frame.clone()} /> }) }
+            { panel(Focus::Registers, html! {
+                <register_file::RegisterFile frame={frame.clone()} radix={props.radix} on_toggle_radix={props.on_toggle_radix.clone()} />
+            }) }
+            { panel(Focus::Code, html! { <listing::Listings frame={frame.clone()} shown={is_shown(Focus::Code)} /> }) }
+            { panel(Focus::KernelWork, html! { <kernel_work::KernelWork frame={frame.clone()} shown={is_shown(Focus::KernelWork)} /> }) }
+            { panel(Focus::SyscallTable, html! { <syscall_table::SyscallTable frame={frame.clone()} shown={is_shown(Focus::SyscallTable)} /> }) }
+            { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame} /> }) }
+        </section>
+    }
+}
