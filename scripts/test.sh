@@ -7,7 +7,7 @@
 #   scripts/test.sh --no-setup ...  skip setup (the tools are known to be there)
 #   scripts/test.sh --list          list the layers
 #
-# Layers: fmt clippy clippy-wasm doc test wasm-test build size e2e
+# Layers: fmt scripts clippy clippy-wasm doc test wasm-test build size e2e
 # Opt-in layers, run only when named: kernel-trace (boots Linux 6.12 under QEMU to re-record tests/kernel/; it
 # downloads the ~100 MB kernel package once, see CONTRIBUTING.md).
 # Screenshots go to artifacts/screenshots/, the size report to artifacts/size-report.txt (both git-ignored).
@@ -16,12 +16,13 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-ALL_LAYERS=(fmt clippy clippy-wasm doc test wasm-test build size e2e)
+ALL_LAYERS=(fmt scripts clippy clippy-wasm doc test wasm-test build size e2e)
 OPT_IN_LAYERS=(kernel-trace)
 
 describe() {
     case "$1" in
         fmt) echo "formatting: cargo fmt --check" ;;
+        scripts) echo "post-build scripts: node --test scripts/test/ (csp, terser, short wasm names; no Rust build)" ;;
         clippy) echo "lints, host: cargo clippy --all-targets -- -D warnings" ;;
         clippy-wasm) echo "lints, wasm32: cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings" ;;
         doc) echo "docs: RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps" ;;
@@ -38,6 +39,7 @@ describe() {
 run_layer() {
     case "$1" in
         fmt) cargo fmt --all --check ;;
+        scripts) node --test scripts/test/ ;;
         clippy) cargo clippy --all-targets -- -D warnings ;;
         clippy-wasm) cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings ;;
         doc) RUSTDOCFLAGS="-Dwarnings" cargo doc --no-deps ;;
