@@ -26,9 +26,7 @@
 //!   - the idtentry machinery around `int 0x80`: clac/cld, error_entry's `save_ret` pushes, the copy from the entry
 //!     stack to the task stack, and error_return.
 //!
-//!   Nothing else may differ. [`Kind::ModelDiffers`] rules describe, exactly, where the model is known to be wrong.
-//!   Only the `..._apart_from_known_model_differences` tests allow them. The strict tests are `#[ignore]`d with the
-//!   reason until the model is fixed.
+//!   Nothing else may differ.
 //! - **Registers.** At each pair of matching instructions every register is compared by what its value *is*: a
 //!   [`roles`] set such as "the user's RBX", zero, "8 bytes below the stack top", -ENOSYS or "the user's return
 //!   address". Addresses and the user's values differ between the two machines, so raw values cannot be compared.
@@ -619,8 +617,6 @@ fn same_role(k_value: u64, k_run: &Run, m_value: u64, m_run: &Run) -> Result<(),
 enum Kind {
     /// The model condenses Linux here on purpose.
     Condensed,
-    /// The model is wrong here: tolerated only by the `..._apart_from_known_model_differences` tests.
-    ModelDiffers,
 }
 
 /// Instructions on one machine that stand for instructions on the other. A pattern is a canonical text; one ending in
@@ -665,23 +661,6 @@ const LINUX_CLEAR_REGS: &[&str] = &[
     "xor r13d, r13d",
     "xor r14d, r14d",
     "xor r15d, r15d",
-];
-
-/// The model's CLEAR_REGS today: r12d-r15d before ebx and ebp.
-const MODEL_CLEAR_REGS: &[&str] = &[
-    "xor esi, esi",
-    "xor edx, edx",
-    "xor ecx, ecx",
-    "xor r8d, r8d",
-    "xor r9d, r9d",
-    "xor r10d, r10d",
-    "xor r11d, r11d",
-    "xor r12d, r12d",
-    "xor r13d, r13d",
-    "xor r14d, r14d",
-    "xor r15d, r15d",
-    "xor ebx, ebx",
-    "xor ebp, ebp",
 ];
 
 const RULES: &[Rule] = &[
@@ -767,32 +746,6 @@ const RULES: &[Rule] = &[
             "je restore_regs_and_return_to_kernel",
             "jmp swapgs_restore_regs_and_return_to_usermode",
         ],
-        ..NONE
-    },
-    Rule {
-        name: "CLEAR_REGS order",
-        kind: Kind::ModelDiffers,
-        why: "Linux 6.12's CLEAR_REGS (calling.h) clears ebx and ebp right after r11d, then r12d-r15d; the model \
-              clears r12d-r15d first and ebx, ebp last (src/asm/programs.rs push_and_clear_regs)",
-        kernel: LINUX_CLEAR_REGS,
-        model: MODEL_CLEAR_REGS,
-        ..NONE
-    },
-    Rule {
-        name: "int 0x80: swapgs before the pushes (model)",
-        kind: Kind::ModelDiffers,
-        why: "the model's int 0x80 entry swaps GS right after endbr64; Linux swaps it in error_entry after \
-              PUSH_AND_CLEAR_REGS (and the ring-3 check), so the pushes and clears run on the user's GS base",
-        model: &["swapgs"],
-        model_after: Some("endbr64"),
-        ..NONE
-    },
-    Rule {
-        name: "int 0x80: swapgs after the pushes (Linux)",
-        kind: Kind::ModelDiffers,
-        why: "the other half of the previous difference: where Linux's error_entry swaps GS",
-        kernel: &["swapgs"],
-        kernel_in: Some("error_entry"),
         ..NONE
     },
 ];
@@ -1123,28 +1076,13 @@ fn the_recording_is_complete() {
 // Instruction by instruction
 
 #[test]
-#[ignore = "model differs: CLEAR_REGS clears r12d-r15d before ebx and ebp; Linux 6.12 clears ebx, ebp after r11d"]
 fn syscall_entry_and_exit_match_linux_instruction_by_instruction() {
     assert_all_align(false, &[Kind::Condensed]);
 }
 
 #[test]
-#[ignore = "model differs: CLEAR_REGS order (as for syscall), and the int 0x80 entry swaps GS before the pushes \
-            where Linux's error_entry swaps it after PUSH_AND_CLEAR_REGS"]
 fn int80_entry_and_exit_match_linux_instruction_by_instruction() {
     assert_all_align(true, &[Kind::Condensed]);
-}
-
-/// Everything but the [`Kind::ModelDiffers`] rules, which describe the known differences exactly: any other
-/// difference, or a change to one of them, fails.
-#[test]
-fn syscall_entry_and_exit_match_linux_apart_from_known_model_differences() {
-    assert_all_align(false, &[Kind::Condensed, Kind::ModelDiffers]);
-}
-
-#[test]
-fn int80_entry_and_exit_match_linux_apart_from_known_model_differences() {
-    assert_all_align(true, &[Kind::Condensed, Kind::ModelDiffers]);
 }
 
 /// Every condensation is still needed by some recorded case: a rule no case uses is stale.
@@ -1152,8 +1090,7 @@ fn int80_entry_and_exit_match_linux_apart_from_known_model_differences() {
 fn every_condensation_is_used() {
     let mut used = BTreeSet::new();
     for (case, k_run, m_run) in pairs() {
-        let lines =
-            align(&k_run, &m_run, &[Kind::Condensed, Kind::ModelDiffers]).unwrap_or_else(|err| panic!("{case}: {err}"));
+        let lines = align(&k_run, &m_run, &[Kind::Condensed]).unwrap_or_else(|err| panic!("{case}: {err}"));
         for line in lines {
             if let Line::Rule { rule, .. } = line {
                 used.insert(rule);
@@ -1224,7 +1161,6 @@ fn linux_clear_regs_order_is_the_one_recorded() {
 }
 
 #[test]
-#[ignore = "model differs: CLEAR_REGS clears r12d-r15d before ebx and ebp; Linux 6.12 clears ebx, ebp after r11d"]
 fn clear_regs_order_matches_linux() {
     for (case, _, m_run) in pairs() {
         assert_eq!(clear_block(&m_run), LINUX_CLEAR_REGS, "{case}: the model's CLEAR_REGS");
@@ -1415,7 +1351,6 @@ fn a_swapped_push_fails_the_comparison() {
     for (case, mut k_run, m_run) in pairs() {
         let (a, b) = (position(&k_run, "push rbx"), position(&k_run, "push rbp"));
         swap_instructions(&mut k_run, a, b);
-        assert!(align(&k_run, &m_run, &[Kind::Condensed, Kind::ModelDiffers]).is_err(), "{case}: not caught");
         assert!(align(&k_run, &m_run, &[Kind::Condensed]).is_err(), "{case}: not caught");
     }
     // And the values: the same instructions, but pt_regs with two slots swapped.
@@ -1432,7 +1367,6 @@ fn a_swapped_clear_fails_the_comparison() {
     for (case, mut k_run, m_run) in pairs() {
         let (a, b) = (position(&k_run, "xor r8d, r8d"), position(&k_run, "xor r9d, r9d"));
         swap_instructions(&mut k_run, a, b);
-        assert!(align(&k_run, &m_run, &[Kind::Condensed, Kind::ModelDiffers]).is_err(), "{case}: not caught");
         assert!(align(&k_run, &m_run, &[Kind::Condensed]).is_err(), "{case}: not caught");
         assert_ne!(clear_block(&k_run), LINUX_CLEAR_REGS, "{case}");
     }

@@ -169,6 +169,9 @@ cases! {
     raw_nr_1000_with_arguments: RawProbe ["nr" = "1000", "arg0" = "3", "arg1" = "0x404100", "arg2" = "64"];
     /// Raw read(3, buf, 64) without the libc wrapper: the same work, and no errno path afterwards.
     raw_nr_0_is_read: RawProbe ["nr" = "0", "arg0" = "3", "arg1" = "0x404100", "arg2" = "64"];
+    /// `exit` (60) is do_exit((code & 0xff) << 8), which ends the calling thread only (kernel/exit.c); exit_group
+    /// (231) ends every thread.
+    raw_nr_60_is_exit_not_exit_group: RawProbe ["nr" = "60", "arg0" = "7"];
     /// x32 numbers are out of range when x32 is off, even with __X32_SYSCALL_BIT set.
     raw_nr_x32_bit: RawProbe ["nr" = "0x40000000"];
     /// The parent sees only the low 8 bits of the status: `do_group_exit((0x1ff & 0xff) << 8)`, so 255.
@@ -256,4 +259,26 @@ fn cleared_registers_hold_zero_and_their_user_value_is_in_pt_regs() {
         }
     }
     assert!(seen_cleared > 100, "CLEAR_REGS clears registers in the trapping scenarios ({seen_cleared} seen)");
+}
+
+/// SWAPGS outside ring 0 is #GP(0) in 64-bit mode (Intel SDM Vol. 2B, SWAPGS, "64-Bit Mode Exceptions"); #UD is only
+/// for compatibility and legacy modes.
+#[test]
+fn swapgs_in_ring_3_is_a_general_protection_fault() {
+    use syscall_explorer::model::image::ROUTINES;
+    use syscall_explorer::model::machine::{Exception, Machine};
+    use syscall_explorer::model::program::Role;
+    let swapgs = ROUTINES
+        .iter()
+        .flat_map(|routine| routine.insns.iter())
+        .find(|insn| insn.role == Role::SwapgsEnter)
+        .expect("the entry code has a swapgs");
+    let mut machine = Machine::boot(&Scenario::default());
+    assert_eq!(machine.cpu.cpl().number(), 3);
+    let gs_base = machine.cpu.gs_base;
+    match machine.execute(swapgs) {
+        Err(Exception::GeneralProtection(_)) => {}
+        other => panic!("swapgs at CPL 3 gave {other:?}, not #GP(0)"),
+    }
+    assert_eq!(machine.cpu.gs_base, gs_base, "nothing was swapped");
 }

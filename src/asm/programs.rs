@@ -209,7 +209,8 @@ fn push_and_clear_regs(w: &mut Writer, ax_is_enosys: bool) -> Result<(), IcedErr
     for (gpr, reg) in rest {
         w.tag(Role::PushField(PtField::Reg(gpr)), Trap, |a| a.push(reg))?;
     }
-    // CLEAR_REGS: user values must not linger in registers where they could steer speculation.
+    // CLEAR_REGS: user values must not linger in registers where they could steer speculation. In the order of
+    // Linux 6.12's arch/x86/entry/calling.h (checked against a running kernel by tests/kernel_conformance.rs).
     let clears = [
         (Gpr::Rsi, esi),
         (Gpr::Rdx, edx),
@@ -218,12 +219,12 @@ fn push_and_clear_regs(w: &mut Writer, ax_is_enosys: bool) -> Result<(), IcedErr
         (Gpr::R9, r9d),
         (Gpr::R10, r10d),
         (Gpr::R11, r11d),
+        (Gpr::Rbx, ebx),
+        (Gpr::Rbp, ebp),
         (Gpr::R12, r12d),
         (Gpr::R13, r13d),
         (Gpr::R14, r14d),
         (Gpr::R15, r15d),
-        (Gpr::Rbx, ebx),
-        (Gpr::Rbp, ebp),
     ];
     for (gpr, reg) in clears {
         w.tag(Role::ClearReg(gpr), Trap, |a| a.xor(reg, reg))?;
@@ -301,10 +302,12 @@ fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
 fn entry_int80(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
     use LessonStep::*;
     w.tag(Role::Endbr, Trap, |a| a.endbr64())?;
-    w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     // The idtentry code pushes -1 into orig_ax; do_int80_emulation() moves EAX there later.
     w.tag(Role::PushField(PtField::OrigAxPlaceholder), Trap, |a| a.push(-1))?;
     push_and_clear_regs(w, false)?;
+    // error_entry swaps GS only after PUSH_AND_CLEAR_REGS, once it has checked that the interrupted code was in
+    // ring 3 (the saved CS), so the pushes and clears run with the user's GS base.
+    w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     w.tag(Role::PtRegsArg, Dispatch, |a| a.mov(rdi, rsp))?;
     w.tag(Role::CallC, Dispatch, |a| a.call(DO_INT80_EMULATION))?;
     pop_regs(w, true)?;

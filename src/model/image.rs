@@ -1247,58 +1247,6 @@ pub static ROUTINES: &[Routine] = &[
             },
             ImageInsn {
                 addr: 0xffffffff82000093,
-                bytes: &[0x45, 0x31, 0xe4],
-                text: "xor r12d, r12d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R12),
-                    src: Operand::Reg(Gpr::R12),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R12),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff82000096,
-                bytes: &[0x45, 0x31, 0xed],
-                text: "xor r13d, r13d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R13),
-                    src: Operand::Reg(Gpr::R13),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R13),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff82000099,
-                bytes: &[0x45, 0x31, 0xf6],
-                text: "xor r14d, r14d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R14),
-                    src: Operand::Reg(Gpr::R14),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R14),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff8200009c,
-                bytes: &[0x45, 0x31, 0xff],
-                text: "xor r15d, r15d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R15),
-                    src: Operand::Reg(Gpr::R15),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R15),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff8200009f,
                 bytes: &[0x31, 0xdb],
                 text: "xor ebx, ebx",
                 insn: Insn::Alu {
@@ -1311,7 +1259,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff820000a1,
+                addr: 0xffffffff82000095,
                 bytes: &[0x31, 0xed],
                 text: "xor ebp, ebp",
                 insn: Insn::Alu {
@@ -1321,6 +1269,58 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rbp),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff82000097,
+                bytes: &[0x45, 0x31, 0xe4],
+                text: "xor r12d, r12d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R12),
+                    src: Operand::Reg(Gpr::R12),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R12),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff8200009a,
+                bytes: &[0x45, 0x31, 0xed],
+                text: "xor r13d, r13d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R13),
+                    src: Operand::Reg(Gpr::R13),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R13),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff8200009d,
+                bytes: &[0x45, 0x31, 0xf6],
+                text: "xor r14d, r14d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R14),
+                    src: Operand::Reg(Gpr::R14),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R14),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff820000a0,
+                bytes: &[0x45, 0x31, 0xff],
+                text: "xor r15d, r15d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R15),
+                    src: Operand::Reg(Gpr::R15),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R15),
                 step: LessonStep::Trap,
             },
             ImageInsn {
@@ -1682,14 +1682,6 @@ pub static ROUTINES: &[Routine] = &[
             },
             ImageInsn {
                 addr: 0xffffffff82000404,
-                bytes: &[0x0f, 0x01, 0xf8],
-                text: "swapgs",
-                insn: Insn::Swapgs,
-                role: Role::SwapgsEnter,
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff82000407,
                 bytes: &[0x6a, 0xff],
                 text: "push -1",
                 insn: Insn::Push { src: Operand::Imm(0xffffffffffffffff) },
@@ -1697,7 +1689,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000409,
+                addr: 0xffffffff82000406,
                 bytes: &[0x57],
                 text: "push rdi",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rdi) },
@@ -1705,7 +1697,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200040a,
+                addr: 0xffffffff82000407,
                 bytes: &[0x56],
                 text: "push rsi",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rsi) },
@@ -1713,7 +1705,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200040b,
+                addr: 0xffffffff82000408,
                 bytes: &[0x52],
                 text: "push rdx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rdx) },
@@ -1721,7 +1713,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200040c,
+                addr: 0xffffffff82000409,
                 bytes: &[0x51],
                 text: "push rcx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rcx) },
@@ -1729,7 +1721,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200040d,
+                addr: 0xffffffff8200040a,
                 bytes: &[0x50],
                 text: "push rax",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rax) },
@@ -1737,7 +1729,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200040e,
+                addr: 0xffffffff8200040b,
                 bytes: &[0x41, 0x50],
                 text: "push r8",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R8) },
@@ -1745,7 +1737,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000410,
+                addr: 0xffffffff8200040d,
                 bytes: &[0x41, 0x51],
                 text: "push r9",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R9) },
@@ -1753,7 +1745,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000412,
+                addr: 0xffffffff8200040f,
                 bytes: &[0x41, 0x52],
                 text: "push r10",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R10) },
@@ -1761,7 +1753,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000414,
+                addr: 0xffffffff82000411,
                 bytes: &[0x41, 0x53],
                 text: "push r11",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R11) },
@@ -1769,7 +1761,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000416,
+                addr: 0xffffffff82000413,
                 bytes: &[0x53],
                 text: "push rbx",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rbx) },
@@ -1777,7 +1769,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000417,
+                addr: 0xffffffff82000414,
                 bytes: &[0x55],
                 text: "push rbp",
                 insn: Insn::Push { src: Operand::Reg(Gpr::Rbp) },
@@ -1785,7 +1777,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000418,
+                addr: 0xffffffff82000415,
                 bytes: &[0x41, 0x54],
                 text: "push r12",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R12) },
@@ -1793,7 +1785,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200041a,
+                addr: 0xffffffff82000417,
                 bytes: &[0x41, 0x55],
                 text: "push r13",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R13) },
@@ -1801,7 +1793,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200041c,
+                addr: 0xffffffff82000419,
                 bytes: &[0x41, 0x56],
                 text: "push r14",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R14) },
@@ -1809,7 +1801,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200041e,
+                addr: 0xffffffff8200041b,
                 bytes: &[0x41, 0x57],
                 text: "push r15",
                 insn: Insn::Push { src: Operand::Reg(Gpr::R15) },
@@ -1817,7 +1809,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000420,
+                addr: 0xffffffff8200041d,
                 bytes: &[0x31, 0xf6],
                 text: "xor esi, esi",
                 insn: Insn::Alu {
@@ -1830,7 +1822,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000422,
+                addr: 0xffffffff8200041f,
                 bytes: &[0x31, 0xd2],
                 text: "xor edx, edx",
                 insn: Insn::Alu {
@@ -1843,7 +1835,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000424,
+                addr: 0xffffffff82000421,
                 bytes: &[0x31, 0xc9],
                 text: "xor ecx, ecx",
                 insn: Insn::Alu {
@@ -1856,7 +1848,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000426,
+                addr: 0xffffffff82000423,
                 bytes: &[0x45, 0x31, 0xc0],
                 text: "xor r8d, r8d",
                 insn: Insn::Alu {
@@ -1869,7 +1861,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000429,
+                addr: 0xffffffff82000426,
                 bytes: &[0x45, 0x31, 0xc9],
                 text: "xor r9d, r9d",
                 insn: Insn::Alu {
@@ -1882,7 +1874,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200042c,
+                addr: 0xffffffff82000429,
                 bytes: &[0x45, 0x31, 0xd2],
                 text: "xor r10d, r10d",
                 insn: Insn::Alu {
@@ -1895,7 +1887,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff8200042f,
+                addr: 0xffffffff8200042c,
                 bytes: &[0x45, 0x31, 0xdb],
                 text: "xor r11d, r11d",
                 insn: Insn::Alu {
@@ -1908,59 +1900,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000432,
-                bytes: &[0x45, 0x31, 0xe4],
-                text: "xor r12d, r12d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R12),
-                    src: Operand::Reg(Gpr::R12),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R12),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff82000435,
-                bytes: &[0x45, 0x31, 0xed],
-                text: "xor r13d, r13d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R13),
-                    src: Operand::Reg(Gpr::R13),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R13),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff82000438,
-                bytes: &[0x45, 0x31, 0xf6],
-                text: "xor r14d, r14d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R14),
-                    src: Operand::Reg(Gpr::R14),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R14),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff8200043b,
-                bytes: &[0x45, 0x31, 0xff],
-                text: "xor r15d, r15d",
-                insn: Insn::Alu {
-                    op: AluOp::Xor,
-                    dst: Operand::Reg(Gpr::R15),
-                    src: Operand::Reg(Gpr::R15),
-                    width: Width::W32,
-                },
-                role: Role::ClearReg(Gpr::R15),
-                step: LessonStep::Trap,
-            },
-            ImageInsn {
-                addr: 0xffffffff8200043e,
+                addr: 0xffffffff8200042f,
                 bytes: &[0x31, 0xdb],
                 text: "xor ebx, ebx",
                 insn: Insn::Alu {
@@ -1973,7 +1913,7 @@ pub static ROUTINES: &[Routine] = &[
                 step: LessonStep::Trap,
             },
             ImageInsn {
-                addr: 0xffffffff82000440,
+                addr: 0xffffffff82000431,
                 bytes: &[0x31, 0xed],
                 text: "xor ebp, ebp",
                 insn: Insn::Alu {
@@ -1983,6 +1923,66 @@ pub static ROUTINES: &[Routine] = &[
                     width: Width::W32,
                 },
                 role: Role::ClearReg(Gpr::Rbp),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff82000433,
+                bytes: &[0x45, 0x31, 0xe4],
+                text: "xor r12d, r12d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R12),
+                    src: Operand::Reg(Gpr::R12),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R12),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff82000436,
+                bytes: &[0x45, 0x31, 0xed],
+                text: "xor r13d, r13d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R13),
+                    src: Operand::Reg(Gpr::R13),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R13),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff82000439,
+                bytes: &[0x45, 0x31, 0xf6],
+                text: "xor r14d, r14d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R14),
+                    src: Operand::Reg(Gpr::R14),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R14),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff8200043c,
+                bytes: &[0x45, 0x31, 0xff],
+                text: "xor r15d, r15d",
+                insn: Insn::Alu {
+                    op: AluOp::Xor,
+                    dst: Operand::Reg(Gpr::R15),
+                    src: Operand::Reg(Gpr::R15),
+                    width: Width::W32,
+                },
+                role: Role::ClearReg(Gpr::R15),
+                step: LessonStep::Trap,
+            },
+            ImageInsn {
+                addr: 0xffffffff8200043f,
+                bytes: &[0x0f, 0x01, 0xf8],
+                text: "swapgs",
+                insn: Insn::Swapgs,
+                role: Role::SwapgsEnter,
                 step: LessonStep::Trap,
             },
             ImageInsn {

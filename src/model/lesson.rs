@@ -2,6 +2,8 @@
 //! walkthrough. Every frame of a timeline belongs to one of them. A *step* is always one of these seven; one moment of
 //! a run is a *frame* (`frame.rs`).
 
+use super::scenario::Program;
+
 /// One of the seven steps a system call goes through, in the lesson's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LessonStep {
@@ -56,9 +58,26 @@ impl LessonStep {
         }
     }
 
+    /// The step's name on this program's own path: `int 0x80` traps through an interrupt gate and leaves by
+    /// `iretq`; the vDSO never enters the kernel, so its work is done in user space.
+    pub fn title_for(self, program: Program) -> &'static str {
+        match (self, program) {
+            (LessonStep::Trap, Program::Int80Read) => "Trap with int 0x80",
+            (LessonStep::Return, Program::Int80Read) => "Return with iretq",
+            (LessonStep::Work, Program::VdsoClockGettime) => "Do the work, still in user mode",
+            (LessonStep::LoadRegisters, Program::VdsoClockGettime) => "Arguments into registers",
+            _ => self.title(),
+        }
+    }
+
     /// The heading a frame of this step shows: "Step 3 of 7: Trap into the kernel".
     pub fn heading(self) -> String {
         format!("Step {} of 7: {}", self.number(), self.title())
+    }
+
+    /// The heading on this program's path (see [`LessonStep::title_for`]).
+    pub fn heading_for(self, program: Program) -> String {
+        format!("Step {} of 7: {}", self.number(), self.title_for(program))
     }
 
     /// One sentence, in plain words, of what happens in this step.

@@ -25,6 +25,8 @@ struct CallContext<'b> {
     builder: &'b mut FrameBuilder,
     regs: u64,
     step: LessonStep,
+    /// The i386 path (`int 0x80`, `do_int80_emulation`) rather than `do_syscall_64`.
+    int80: bool,
 }
 
 impl CallContext<'_> {
@@ -49,7 +51,7 @@ impl CallContext<'_> {
 /// `do_syscall_64(regs, nr)`: enter, check the number, dispatch, run the handler, exit work, decide SYSRET.
 pub fn do_syscall_64(builder: &mut FrameBuilder) {
     let regs = builder.machine.cpu.get(Gpr::Rdi);
-    let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch };
+    let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch, int80: false };
     ctx.builder.machine.cpu.rflags |= flags::IF;
     ctx.frame(
         "do_syscall_64",
@@ -103,7 +105,13 @@ pub fn do_syscall_64(builder: &mut FrameBuilder) {
 /// `do_int80_emulation(regs)`: the i386 table, always leaving through IRET.
 pub fn do_int80_emulation(builder: &mut FrameBuilder) {
     let regs = builder.machine.cpu.get(Gpr::Rdi);
-    let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch };
+    builder.simplify(
+        "The int 0x80 entry is condensed. On x86-64 the CPU switches to TSS.sp0, the per-CPU entry trampoline stack; \
+         the idtentry code runs endbr64, clac, cld and push $-1, then error_entry (PUSH_AND_CLEAR_REGS, then swapgs), \
+         and sync_regs copies pt_regs to the task stack. The model builds pt_regs on the task stack directly and \
+         leaves out clac, cld and the copy.",
+    );
+    let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch, int80: true };
     let eax = ctx.reg(pt_regs::AX) as u32;
     ctx.set_reg(pt_regs::ORIG_AX, u64::from(eax));
     ctx.set_reg(pt_regs::AX, (-ENOSYS) as u64);
@@ -270,14 +278,17 @@ fn arg(ctx: &CallContext<'_>, dispatch: Dispatch, idx: usize) -> u64 {
 
 fn set_result(ctx: &mut CallContext<'_>, function: &'static str, result: i64) {
     ctx.set_reg(pt_regs::AX, result as u64);
+    // Who stores the result: the 64-bit dispatch (do_syscall_x64) or the i386 one (do_int80_emulation through
+    // ia32_sys_call), arch/x86/entry/common.c.
+    let storer = if ctx.int80 { "do_int80_emulation (through ia32_sys_call)" } else { "do_syscall_64" };
     ctx.frame(
         function,
         format!("return {};  → regs->ax", describe_result(result)),
         KernelStage::SetReturn,
         "kernel.set_return",
         format!(
-            "The handler returns {} and do_syscall_64 stores it in pt_regs->ax, the saved RAX, which the exit code \
-             will load into RAX. Success and failure come back the same way; errors are small negative numbers.",
+            "The handler returns {} and {storer} stores it in pt_regs->ax, the saved RAX, which the exit code will \
+             load into RAX. Success and failure come back the same way; errors are small negative numbers.",
             describe_result(result)
         ),
     );
@@ -304,7 +315,7 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
             );
             pid
         }
-        "exit_group" | "exit" => {
+        "exit_group" => {
             let status = arg(ctx, dispatch, 0) as i32;
             ctx.kernel().exit_status = Some(status & 0xff);
             ctx.frame(
@@ -316,6 +327,26 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
                     "exit_group ends every thread of the process with status {}. The kernel frees its memory and files, \
                      tells the parent, and switches to another task. There is no return: no SYSRET, RAX is never \
                      written, the instruction after syscall never runs.",
+                    status & 0xff
+                ),
+            );
+            return;
+        }
+        // kernel/exit.c: SYSCALL_DEFINE1(exit) is do_exit((error_code & 0xff) << 8): only the calling thread ends.
+        // This process has one thread, so the process ends with it.
+        "exit" => {
+            let status = arg(ctx, dispatch, 0) as i32;
+            ctx.kernel().exit_status = Some(status & 0xff);
+            ctx.frame(
+                "do_exit",
+                format!("do_exit(({status} & 0xff) << 8);  /* never returns */"),
+                KernelStage::Exit,
+                "kernel.exit",
+                format!(
+                    "exit ends the calling thread only, with status {}; other threads of the process would go on \
+                     (exit_group, number 231, ends them all). This process has one thread, so it is gone: the kernel \
+                     frees its memory and files, tells the parent, and switches to another task. There is no return: \
+                     no SYSRET, the instruction after syscall never runs.",
                     status & 0xff
                 ),
             );
@@ -479,13 +510,17 @@ fn sys_read(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
                 ctx.kernel().files[file_idx].cached = true;
                 ctx.frame(
                     "filemap_read",
-                    format!("submit_bio(READ) for {} bytes; wait; page now cached", file.data.len()),
+                    "submit_bio(READ) for the file's first page (4096 bytes, and readahead); wait; page now cached"
+                        .to_string(),
                     KernelStage::Disk,
                     "kernel.disk",
-                    "So it asks the disk driver for the block and the process sleeps until the disk answers (a long \
-                     time in CPU terms: tens of microseconds on an SSD). The data lands in the page cache, where the \
-                     next read will find it."
-                        .to_string(),
+                    format!(
+                        "So it asks the disk driver for the data and the process sleeps until the disk answers (a long \
+                         time in CPU terms: tens of microseconds on an SSD). Block I/O moves whole blocks and pages, \
+                         never the {} bytes the file holds: the page (4 KiB, plus readahead of the pages after it) \
+                         lands in the page cache, where the next read will find it.",
+                        file.data.len()
+                    ),
                 );
             }
             let start = (open.pos as usize).min(file.data.len());
@@ -493,7 +528,12 @@ fn sys_read(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
             file.data[start..end].to_vec()
         }
     };
-    let copied = copy_to_user_step(ctx, buf, &bytes);
+    let nothing_because = if matches!(open.target, Target::Console) {
+        "There is nothing to copy: no input was waiting at the terminal, so read returns 0."
+    } else {
+        "There is nothing to copy: the file position is at the end of the file, so read returns 0."
+    };
+    let copied = copy_to_user_step(ctx, buf, &bytes, nothing_because);
     if let (Target::File(_), Ok(n_copied) | Err(n_copied)) = (open.target, copied) {
         if let Some(Some(open_file)) = ctx.kernel().fds.get_mut(fd as usize) {
             open_file.pos += n_copied as u64;
@@ -530,7 +570,7 @@ fn user_range_step(ctx: &mut CallContext<'_>, function: &'static str, buf: u64, 
 
 /// Copies `bytes` to user memory at `buf` as `copy_to_user` does, recording the frames. `Ok(n)` when all `n` bytes
 /// were copied; `Err(n)` when a page fault stopped the copy after `n` bytes (the exception-table fix-up).
-fn copy_to_user_step(ctx: &mut CallContext<'_>, buf: u64, bytes: &[u8]) -> Result<usize, usize> {
+fn copy_to_user_step(ctx: &mut CallContext<'_>, buf: u64, bytes: &[u8], nothing_because: &str) -> Result<usize, usize> {
     let outcome = ctx.builder.machine.mem.write_bytes(buf, bytes, Access::User);
     match outcome {
         Ok(()) => {
@@ -540,8 +580,7 @@ fn copy_to_user_step(ctx: &mut CallContext<'_>, buf: u64, bytes: &[u8]) -> Resul
                 KernelStage::CopyToUser,
                 "kernel.copy_to_user",
                 if bytes.is_empty() {
-                    "There is nothing to copy: the file position is at the end of the file, so read returns 0."
-                        .to_string()
+                    nothing_because.to_string()
                 } else {
                     format!(
                         "copy_to_user copies {} bytes into the program's buffer at {buf:#x}. This is the moment the \
@@ -732,8 +771,17 @@ fn may_open_step(ctx: &mut CallContext<'_>, file_idx: usize, accmode: u64) -> bo
         if allowed {
             format!("The permission bits {:o} allow this user (uid {uid}) what it asked for.", file.mode)
         } else {
+            let kernel = &ctx.builder.machine.kernel;
+            let denied = match (
+                want_read && !kernel.may_open(file_idx, true, false),
+                want_write && !kernel.may_open(file_idx, false, true),
+            ) {
+                (true, true) => "read or write it",
+                (true, false) => "read it",
+                _ => "write it",
+            };
             format!(
-                "{} belongs to uid {} with mode {:o}: others may not read it, and this process runs as uid {uid}. \
+                "{} belongs to uid {} with mode {:o}, and this process runs as uid {uid}: it may not {denied}. \
                  Permission denied: -EACCES.",
                 file.path, file.owner_uid, file.mode
             )
@@ -752,6 +800,28 @@ fn sys_open(ctx: &mut CallContext<'_>, dispatch: Dispatch, at: bool) -> i64 {
         Ok(path) => path,
         Err(errno) => return errno,
     };
+    // fs/open.c do_sys_openat2(): the fd is reserved before the path walk, and given back if the open fails.
+    let new_fd = ctx.builder.machine.kernel.lowest_free_fd();
+    if new_fd as u64 >= NR_OPEN {
+        ctx.frame(
+            "do_sys_openat2",
+            "fd = get_unused_fd_flags(flags) → -EMFILE".to_string(),
+            KernelStage::FdAlloc,
+            "kernel.fd_reserve",
+            format!("The fd table is full ({NR_OPEN} slots): -EMFILE, before the path is even looked at."),
+        );
+        return -EMFILE;
+    }
+    ctx.frame(
+        "do_sys_openat2",
+        format!("fd = get_unused_fd_flags(flags) = {new_fd};  /* reserved */"),
+        KernelStage::FdAlloc,
+        "kernel.fd_reserve",
+        format!(
+            "Before it looks at the path, the kernel reserves the lowest free slot in the fd table, {new_fd}. If the \
+             open fails, the slot is given back (put_unused_fd) and the error is returned instead."
+        ),
+    );
     if !path.starts_with('/') && dirfd != -100 {
         let open = ctx.builder.machine.kernel.fd(dirfd as u32).cloned();
         let errno = if open.is_some() { -ENOTDIR } else { -EBADF };
@@ -793,10 +863,6 @@ fn sys_open(ctx: &mut CallContext<'_>, dispatch: Dispatch, at: bool) -> i64 {
     if !may_open_step(ctx, file_idx, accmode) {
         return -EACCES;
     }
-    let new_fd = ctx.builder.machine.kernel.lowest_free_fd();
-    if new_fd as u64 >= NR_OPEN {
-        return -EMFILE;
-    }
     let open_file = OpenFile {
         target: Target::File(file_idx),
         readable: matches!(accmode, 0 | 2),
@@ -811,30 +877,47 @@ fn sys_open(ctx: &mut CallContext<'_>, dispatch: Dispatch, at: bool) -> i64 {
     }
     ctx.frame(
         "do_sys_openat2",
-        format!("fd = get_unused_fd_flags() = {new_fd};  fd_install({new_fd}, file);"),
+        format!("fd_install({new_fd}, file);"),
         KernelStage::FdAlloc,
         "kernel.fd_install",
-        format!("The kernel takes the lowest free slot in the fd table, {new_fd}, and points it at the open file."),
+        format!("The open succeeded: the kernel points the reserved slot {new_fd} of the fd table at the open file."),
     );
     new_fd as i64
 }
 
 fn sys_close(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
+    // fs/file.c: close() is file_close_fd(), which finds the file and empties its slot in one step under the
+    // table's lock (no fdget first), then filp_flush() and fput().
     let fd = arg(ctx, dispatch, 0) as u32;
-    if fd_step(ctx, "close_fd", fd).is_none() {
-        return -EBADF;
-    }
-    if let Some(slot) = ctx.kernel().fds.get_mut(fd as usize) {
-        *slot = None;
+    let open = ctx.builder.machine.kernel.fd(fd).is_some();
+    if open {
+        if let Some(slot) = ctx.kernel().fds.get_mut(fd as usize) {
+            *slot = None;
+        }
     }
     ctx.frame(
         "close_fd",
-        format!("file_close_fd({fd});  filp_flush();  fput();"),
+        if open {
+            format!("file = file_close_fd({fd}) → found;  filp_flush(file);  fput(file);")
+        } else {
+            format!("file = file_close_fd({fd}) → NULL: -EBADF")
+        },
         KernelStage::FdClose,
         "kernel.close",
-        format!("The kernel empties slot {fd} of the fd table and drops its reference to the open file."),
+        if open {
+            format!(
+                "The kernel finds fd {fd} and empties its slot of the fd table in one step, then drops its reference \
+                 to the open file."
+            )
+        } else {
+            format!("No file is open as fd {fd}: -EBADF.")
+        },
     );
-    0
+    if open {
+        0
+    } else {
+        -EBADF
+    }
 }
 
 /// The clocks the vDSO reads from the vvar page itself (`vdso_clockid_valid` and the hres/coarse/raw masks):
@@ -874,7 +957,7 @@ fn sys_clock_gettime(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
     let mut timespec = Vec::with_capacity(16);
     timespec.extend_from_slice(&(value / 1_000_000_000).to_le_bytes());
     timespec.extend_from_slice(&(value % 1_000_000_000).to_le_bytes());
-    match copy_to_user_step(ctx, tp, &timespec) {
+    match copy_to_user_step(ctx, tp, &timespec, "There is nothing to copy.") {
         Ok(_) => 0,
         Err(_) => -EFAULT,
     }

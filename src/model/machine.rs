@@ -312,7 +312,9 @@ impl Machine {
             }
             Insn::Swapgs => {
                 if self.cpu.cpl() != super::cpu::Cpl::Ring0 {
-                    return Err(Exception::InvalidOpcode("swapgs is only valid in ring 0"));
+                    // Intel SDM Vol. 2B, SWAPGS, 64-bit mode exceptions: #GP(0) if CPL != 0 (#UD only outside
+                    // 64-bit mode).
+                    return Err(Exception::GeneralProtection("swapgs is only allowed in ring 0"));
                 }
                 std::mem::swap(&mut self.cpu.gs_base, &mut self.cpu.msr.kernel_gs_base);
             }

@@ -30,12 +30,31 @@ pub fn start(scenario: &Scenario) -> String {
              kernel at all, through the vDSO: watch the privilege level stay at 3 the whole way."
                 .to_string()
         }
+        Program::ExitGroup => "The program is about to call _exit(status), an ordinary-looking C function. glibc's \
+             _exit makes the exit_group system call (and, should that ever return, exit, then hlt). The CPU is in \
+             user mode (ring 3): it may not touch devices, other processes' memory or the kernel."
+            .to_string(),
         program => format!(
             "The program is about to call {}, an ordinary-looking C function. The CPU is in user mode (ring 3): it may \
              not touch devices, other processes' memory or the kernel.",
             program.signature()
         ),
     }
+}
+
+/// For a C library wrapper: the arguments are already where the syscall wants them, put there by the C call itself.
+fn arguments_already_placed(scenario: &Scenario) -> String {
+    let names = scenario.program.arg_names();
+    if names.is_empty() || matches!(scenario.program, Program::Raw | Program::Int80Read | Program::VdsoClockGettime) {
+        return String::new();
+    }
+    let regs = ["RDI", "RSI", "RDX", "R10", "R8", "R9"];
+    let placed: Vec<String> = names.iter().zip(regs).take(3).map(|(name, reg)| format!("{name} in {reg}")).collect();
+    format!(
+        " The arguments are already in place: the C call put them in the registers the C convention uses, which the \
+         syscall convention shares for the first three ({}), so the wrapper leaves them alone.",
+        placed.join(", ")
+    )
 }
 
 /// The stable key of an instruction frame, from the instruction's role.
@@ -115,20 +134,34 @@ fn user_insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario
                      with the error to handle.",
                     super::errno::errno_name(errno as i64)
                 )
+            } else if (-4095..0).contains(&value) {
+                format!(
+                    "Back in the program, right after its call, with the result in RAX: {}. It stores it in its \
+                     variable; with no C library in between, nothing turned the error into errno, so the program \
+                     has to see the negative value for itself.",
+                    super::errno::describe_result(value)
+                )
             } else {
                 format!(
                     "Back in the program, right after its call, with the result in RAX: {}. It stores it in its \
-                     variable and carries on as if nothing unusual had happened.",
+                     variable and carries on.",
                     super::errno::describe_result(value)
                 )
             }
         }
         Role::SetNr => format!(
-            "The wrapper puts the syscall number in EAX: {} is {} in the {} table. Writing EAX also clears the top \
-             half of RAX.",
+            "{} puts the syscall number in EAX: {} is {} in the {} table. Writing EAX also clears the top half of \
+             RAX.{}",
+            match scenario.program {
+                Program::Int80Read => "The program",
+                Program::ExitGroup => "glibc's _exit",
+                Program::VdsoClockGettime => "The vDSO's fallback",
+                _ => "The wrapper",
+            },
             cpu.get(Gpr::Rax),
             syscall_name(scenario, cpu.get(Gpr::Rax)),
-            if scenario.program == Program::Int80Read { "i386" } else { "x86-64" }
+            if scenario.program == Program::Int80Read { "i386" } else { "x86-64" },
+            arguments_already_placed(scenario)
         ),
         Role::MoveArg4ToR10 => {
             "The fourth argument moves from RCX to R10. The kernel's ABI differs from the C one here \

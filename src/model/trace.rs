@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::cpu::{Gpr, Reg};
 use super::frame::Executed;
+use super::lesson::LessonStep;
 use super::timeline::{Ending, Timeline};
 
 /// The full table: one line per frame with step, CPL, what executed and the registers that changed.
@@ -45,13 +46,47 @@ pub fn ending(timeline: &Timeline) -> String {
             *rax as i64,
             super::errno::errno_name(i64::from(*errno))
         ),
+        // The vDSO scenario calls __vdso_clock_gettime directly, as glibc does inside clock_gettime; glibc then turns
+        // a negative result into -1 and errno for its caller.
+        Ending::Returned { rax, errno: None }
+            if timeline.scenario.program == super::scenario::Program::VdsoClockGettime
+                && (-4095..0).contains(&(*rax as i64)) =>
+        {
+            format!(
+                "__vdso_clock_gettime returned {}; glibc's clock_gettime would give its caller -1 with errno = {} ({})",
+                super::errno::describe_result(*rax as i64),
+                -(*rax as i64),
+                super::errno::errno_name(-(*rax as i64))
+            )
+        }
         Ending::Returned { rax, errno: None } => {
             format!("the call returned {}", super::errno::describe_result(*rax as i64))
         }
-        Ending::Exited { status } => {
-            format!("the process exited with status {status}: exit_group never returns")
-        }
+        Ending::Exited { status } => format!("the process exited with status {status}: the call never returns"),
         Ending::Killed { why } => format!("the process was killed: {why}"),
+    }
+}
+
+/// One or two sentences on what a lesson step did in this run, from the run's own path and outcome (the handout's
+/// page summaries): `int 0x80` traps and returns differently, the vDSO never traps, a failed call refuses the work.
+pub fn step_summary(timeline: &Timeline, step: LessonStep) -> String {
+    use super::scenario::Program;
+    let program = timeline.scenario.program;
+    let result = timeline.result();
+    let failed = result.is_some_and(|value| (-4095..0).contains(&value))
+        || matches!(&timeline.ending, Ending::Returned { errno: Some(_), .. });
+    match (step, program) {
+        (LessonStep::CallLibrary, Program::Raw) => "The program skips the C library: it will set the registers itself.".to_string(),
+        (LessonStep::CallLibrary, Program::Int80Read) => "The program uses the old 32-bit way into the kernel, with no C library wrapper.".to_string(),
+        (LessonStep::LoadRegisters, Program::Raw) => "The program puts the syscall number in RAX and the arguments in RDI, RSI, RDX, R10, R8 and R9.".to_string(),
+        (LessonStep::LoadRegisters, Program::Int80Read) => "The program puts the i386 syscall number in EAX and the arguments in EBX, ECX and EDX.".to_string(),
+        (LessonStep::Trap, Program::Int80Read) => "One instruction, int 0x80, switches the CPU from ring 3 to ring 0 through the interrupt gate the kernel set up for vector 0x80; the CPU pushes SS, RSP, RFLAGS, CS and RIP.".to_string(),
+        (LessonStep::Return, Program::Int80Read) => "The kernel restores the saved registers and iretq pops RIP, CS, RFLAGS, RSP and SS: back to ring 3.".to_string(),
+        (LessonStep::Work, Program::VdsoClockGettime) => "The vDSO's code reads the clock from a page the kernel shares with every process: no mode switch at all.".to_string(),
+        (LessonStep::Work, _) if failed => format!("The handler checks the request and refuses it: {}.", ending(timeline)),
+        (LessonStep::Work, _) => step.summary().to_string(),
+        (LessonStep::Resume, _) => format!("The program continues at the instruction after the one that trapped: {}.", ending(timeline)),
+        _ => step.summary().to_string(),
     }
 }
 

@@ -68,7 +68,7 @@ fn narration(state: &State) -> Html {
     html! {
         <section class="narration" aria-labelledby="narration-heading" data-testid="narration-box">
             <h2 id="narration-heading" class="visually-hidden">{ "What is happening" }</h2>
-            <p class="step-title" data-testid="step-title">{ frame.step.heading() }</p>
+            <p class="step-title" data-testid="step-title">{ frame.step.heading_for(state.timeline.scenario.program) }</p>
             <p class="executed" data-testid="executed">{ executed_line(&frame.executed) }</p>
             <p class="narration-text" data-testid="narration" aria-live="polite">{ frame.narration.clone() }</p>
             if let Some(ending) = ending {

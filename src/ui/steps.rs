@@ -34,7 +34,7 @@ pub fn step_indicator(props: &StepIndicatorProps) -> Html {
                             <button type="button" onclick={on_click} disabled={start.is_none()}
                                 title={if start.is_none() { "This scenario skips this step".to_string() } else { format!("Go to step {}", step.number()) }}>
                                 <span class="step-number">{ step.number() }</span>
-                                <span class="step-name">{ step.title() }</span>
+                                <span class="step-name">{ step.title_for(props.timeline.scenario.program) }</span>
                                 if start.is_none() { <span class="visually-hidden">{ " (skipped in this scenario)" }</span> }
                             </button>
                         </li>
