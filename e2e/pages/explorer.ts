@@ -40,6 +40,18 @@ export class ExplorerPage {
     await expect(this.app).toBeVisible();
   }
 
+  /**
+   * Waits until the page's layout is final: the stage has built all its panels (it is aria-busy until then), the
+   * web fonts are loaded, and two more frames have been painted. For specs that measure where things are.
+   */
+  async settle(): Promise<void> {
+    await expect(this.page.locator('[data-testid=stage][aria-busy="true"]')).toHaveCount(0);
+    await this.page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    });
+  }
+
   /** Fails the test if anything went wrong in the console or on the network so far. */
   expectNoProblems(): void {
     expect(this.problems, 'console errors/warnings, page errors or failed requests').toEqual([]);
