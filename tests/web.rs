@@ -202,7 +202,7 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     click(&root, "[data-testid=table-all]");
     settle().await;
     assert_eq!(rows(), ui::syscall_table::entries(false).count());
-    assert!(text(&root, "[data-testid=syscall-table] .hint").contains(&format!("{} entries", rows())));
+    assert!(text(&root, "[data-testid=syscall-table] .hint").contains(&format!("{} of them", rows())));
     assert!(text(&root, "[data-testid=selected-entry]").contains("read"));
     handle.destroy();
 

@@ -181,15 +181,16 @@ fn dispatch_steps(ctx: &mut CallContext<'_>, dispatch: Dispatch) {
         "kernel.bounds_check",
         if dispatch.in_range {
             format!(
-                "The number is {} and the {table_name} table has {} entries (0 to {}), so the bounds check passes.",
+                "The number is {} and the {table_name} table has {} slots, numbers 0 to {} (NR_syscalls), so the bounds \
+                 check passes.",
                 dispatch.nr,
                 dispatch.nr_syscalls,
                 dispatch.nr_syscalls - 1
             )
         } else {
             format!(
-                "The number is {} (as an unsigned int {}), and the {table_name} table has only {} entries, so the bounds \
-                 check fails. Comparing as unsigned also catches negative numbers, which become huge.",
+                "The number is {} (as an unsigned int {}), and the {table_name} table has only {} slots (NR_syscalls), so \
+                 the bounds check fails. Comparing as unsigned also catches negative numbers, which become huge.",
                 dispatch.nr, dispatch.unr, dispatch.nr_syscalls
             )
         },

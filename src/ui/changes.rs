@@ -7,12 +7,6 @@ use crate::model::cpu::{Gpr, Reg};
 use crate::model::errno::describe_result;
 use crate::state::{FrameRef, Radix};
 
-#[derive(Properties, PartialEq)]
-pub struct ChangesProps {
-    pub frame: FrameRef,
-    pub radix: Radix,
-}
-
 /// A register's value, short: hex without leading zeros (the register view has the padded form), or decimal.
 pub fn short_value(value: u64, radix: Radix) -> String {
     match radix {
@@ -27,10 +21,9 @@ pub fn as_error(reg: Reg, value: u64) -> Option<String> {
     (reg == Reg::Gpr(Gpr::Rax) && (-4095..0).contains(&signed)).then(|| format!("= {}", describe_result(signed)))
 }
 
-/// The changes.
-#[function_component(Changes)]
-pub fn changes(props: &ChangesProps) -> Html {
-    let frame = &props.frame;
+/// The changes. A plain view function rather than a component: it changes with every frame anyway, and a component
+/// of its own would only add Yew's per-component code to the WebAssembly.
+pub fn changes(frame: &FrameRef, radix: Radix) -> Html {
     let Some(before) = frame.previous() else {
         return html! {
             <section class="changes" aria-label="What changed" data-testid="changes">
@@ -46,10 +39,10 @@ pub fn changes(props: &ChangesProps) -> Html {
             let new = frame.machine.cpu.read(*reg);
             html! {
                 <tr data-testid={format!("change-{}", reg.name())}>
-                    <th scope="row">{ reg.name().replace('_', ".").to_ascii_uppercase() }</th>
-                    <td><code data-testid="old">{ short_value(old, props.radix) }</code></td>
+                    <th scope="row">{ reg.name().to_ascii_uppercase() }</th>
+                    <td><code data-testid="old">{ short_value(old, radix) }</code></td>
                     <td class="arrow" aria-label="becomes">{ "→" }</td>
-                    <td><code data-testid="new">{ short_value(new, props.radix) }</code>
+                    <td><code data-testid="new">{ short_value(new, radix) }</code>
                         if let Some(error) = as_error(*reg, new) { <span class="as-error">{ format!(" {error}") }</span> }
                     </td>
                     <td class="change-mark">{ "▲" }</td>

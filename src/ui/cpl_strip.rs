@@ -9,14 +9,6 @@ use crate::state::{FrameRef, Trigger};
 
 use super::wall::location;
 
-#[derive(Properties, PartialEq)]
-pub struct CplStripProps {
-    pub frame: FrameRef,
-    /// Replays the crossing animation when it changes.
-    pub replay: Trigger,
-    pub on_replay: Callback<()>,
-}
-
 /// Which way the CPU just crossed the wall, if this frame is a crossing.
 pub fn crossing(frame: &FrameRef) -> Option<&'static str> {
     match (frame.previous().map(crate::model::Frame::cpl), frame.cpl()) {
@@ -26,10 +18,10 @@ pub fn crossing(frame: &FrameRef) -> Option<&'static str> {
     }
 }
 
-/// The strip.
-#[function_component(CplStrip)]
-pub fn cpl_strip(props: &CplStripProps) -> Html {
-    let frame = &props.frame;
+/// The strip. A plain view function rather than a component: it changes with every frame anyway, and a component of
+/// its own would only add Yew's per-component code to the WebAssembly. `replay` replays the crossing animation when
+/// it changes.
+pub fn cpl_strip(frame: &FrameRef, replay: Trigger, on_replay: &Callback<()>) -> Html {
     let cpl = frame.cpl();
     let kernel = cpl == Cpl::Ring0;
     let crossing = crossing(frame);
@@ -49,7 +41,7 @@ pub fn cpl_strip(props: &CplStripProps) -> Html {
                 <span class="side kernel-side-label">{ "kernel · ring 0" }</span>
                 // A new element (so its animation runs from the start) only on a crossing frame and on Replay; on
                 // other frames the same element stays and a jump across the wall slides it.
-                <span key={format!("token-{}-{}", props.replay.count(), crossing.map_or(0, |_| frame.index + 1))}
+                <span key={format!("token-{}-{}", replay.count(), crossing.map_or(0, |_| frame.index + 1))}
                     class={classes!("token", if kernel { "at-kernel" } else { "at-user" }, crossing.map(|kind| format!("crossing-{kind}")))}
                     data-testid="token">
                     <span class="token-dot" aria-hidden="true">{ "●" }</span>
@@ -62,7 +54,7 @@ pub fn cpl_strip(props: &CplStripProps) -> Html {
                     Some(_) => "Just crossed back to user mode. ",
                     None => "",
                 } }</span>
-                <button type="button" class="link" onclick={props.on_replay.reform(|_: MouseEvent| ())}
+                <button type="button" class="link" onclick={on_replay.reform(|_: MouseEvent| ())}
                     disabled={crossing.is_none()} data-testid="replay">{ "Replay crossing" }</button>
             </p>
         </section>

@@ -111,8 +111,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <steps::StepIndicator timeline={timeline.clone()} current={frame.step} on_jump={on_action.reform(Action::JumpToStep)} />
                 <main class="stage" data-testid="stage" aria-busy={(revealed < PANEL_BATCHES).then_some("true")}>
                     { narration(state) }
-                    <cpl_strip::CplStrip frame={frame.clone()} replay={state.crossing_replay} on_replay={on_action.reform(|()| Action::ReplayCrossing)} />
-                    <changes::Changes frame={frame.clone()} radix={state.radix} />
+                    { cpl_strip::cpl_strip(&frame, state.crossing_replay, &on_action.reform(|()| Action::ReplayCrossing)) }
+                    { changes::changes(&frame, state.radix) }
                     <FocusView frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} {revealed} />
                 </main>
                 <controls::Controls timeline={timeline.clone()} cursor={frame.index} playing={state.playing}

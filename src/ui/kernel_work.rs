@@ -51,7 +51,7 @@ pub fn work_label(work: KernelStage) -> &'static str {
 
 /// A C step's code without its outcome (`fdget(3) → found` is `fdget(3)`), for the steps still to come.
 pub fn plan(code: &str) -> String {
-    code.split(" → ").next().unwrap_or(code).trim_end().to_string()
+    code.split('→').next().unwrap_or(code).trim_end().to_string()
 }
 
 /// The kernel's work panel.

@@ -11,10 +11,13 @@ use crate::model::Program;
 use crate::state::FrameRef;
 
 use super::common::hex64;
+use super::hooks::use_center_in_box;
 
 #[derive(Properties, PartialEq)]
 pub struct MemoryViewProps {
     pub frame: FrameRef,
+    /// Whether the panel is on screen (a hidden box cannot be scrolled to its current row).
+    pub shown: bool,
 }
 
 fn changed(changes: &[MemChange], addr: u64, len: u64) -> bool {
@@ -61,18 +64,23 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
     let kernel_stack_used = frame.machine.cpu.cpl() == crate::model::cpu::Cpl::Ring0
         || memory.read_le(PT_REGS + pt_regs::SS, 8, Access::Kernel).unwrap_or(0) != 0;
     let console = String::from_utf8_lossy(&frame.machine.kernel.console).into_owned();
-    html! {
-        <section class="panel memory-panel" aria-labelledby="memory-heading" data-testid="memory">
-            <h2 id="memory-heading">{ "Memory" }</h2>
+    let ptregs_box = use_node_ref();
+    use_center_in_box(&ptregs_box, "tr.changed, tr.rsp", (frame.index, props.shown));
+    let buffer_section = html! {
+        <>
             <h3>{ format!("User buffer at {buf:#x}") }
                 if buffer_changed { <span class="change-mark">{ " ▲ changed" }</span> }
             </h3>
             <div class="hexdump-scroll" tabindex="0" role="region" aria-label="User buffer bytes">
                 <table class="hexdump" data-testid="user-buffer"><tbody>{ for rows }</tbody></table>
             </div>
+        </>
+    };
+    let stack_section = html! {
+        <>
             <h3>{ format!("Kernel stack: struct pt_regs at {PT_REGS:#x}") }</h3>
             if kernel_stack_used {
-                <div class="ptregs-scroll" tabindex="0" role="region" aria-label="pt_regs">
+                <div class="ptregs-scroll" tabindex="0" role="region" aria-label="pt_regs" ref={ptregs_box}>
                     <table class="ptregs" data-testid="pt-regs">
                         <thead><tr><th scope="col">{ "field" }</th><th scope="col">{ "address" }</th><th scope="col">{ "value" }</th></tr></thead>
                         <tbody>
@@ -82,7 +90,7 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
                                 let is_changed = changed(&frame.changed_mem, addr, 8);
                                 let is_top = frame.machine.cpu.get(crate::model::cpu::Gpr::Rsp) == addr;
                                 html! {
-                                    <tr class={classes!(is_changed.then_some("changed"))}>
+                                    <tr class={classes!(is_changed.then_some("changed"), is_top.then_some("rsp"))}>
                                         <th scope="row">{ *name }{ if is_top { " ← RSP" } else { "" } }</th>
                                         <td><code>{ format!("{:x}", addr) }</code></td>
                                         <td><code>{ hex64(value) }</code>{ if is_changed { " ▲" } else { "" } }</td>
@@ -95,6 +103,15 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
             } else {
                 <p class="hint">{ "Empty until the kernel is entered: the entry code builds pt_regs here, one push at a time." }</p>
             }
+        </>
+    };
+    // What the frame wrote comes first: pt_regs while the kernel builds, reads or restores it, the user buffer when
+    // the copy lands there (and outside the kernel).
+    let stack_first = kernel_stack_used && !buffer_changed;
+    html! {
+        <section class="panel memory-panel" aria-labelledby="memory-heading" data-testid="memory">
+            <h2 id="memory-heading">{ "Memory" }</h2>
+            if stack_first { { stack_section } { buffer_section } } else { { buffer_section } { stack_section } }
             if !console.is_empty() {
                 <h3>{ "Terminal" }</h3>
                 <pre class="console" data-testid="console">{ console }</pre>

@@ -72,7 +72,7 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
             { panel(Focus::Code, html! { <listing::Listings frame={frame.clone()} shown={is_shown(Focus::Code)} /> }) }
             { panel(Focus::KernelWork, html! { <kernel_work::KernelWork frame={frame.clone()} shown={is_shown(Focus::KernelWork)} /> }) }
             { panel(Focus::SyscallTable, html! { <syscall_table::SyscallTable frame={frame.clone()} shown={is_shown(Focus::SyscallTable)} /> }) }
-            { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame} /> }) }
+            { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame} shown={is_shown(Focus::Memory)} /> }) }
         </section>
     }
 }

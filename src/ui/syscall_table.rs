@@ -40,7 +40,13 @@ pub fn syscall_table(props: &SyscallTableProps) -> Html {
         <section class="panel table-panel" aria-labelledby="table-heading" data-testid="syscall-table">
             <h2 id="table-heading">{ if i386 { "The i386 syscall table" } else { "The x86-64 syscall table" } }</h2>
             <p class="hint">
-                { format!("Linux 6.12: {} entries, numbers 0 to {}. ", entries(i386).count(), table.nr_syscalls() - 1) }
+                { format!(
+                    "Linux 6.12: {} slots, numbers 0 to {} (NR_syscalls); {} of them hold a system call of this ABI, the \
+                     others answer -ENOSYS. ",
+                    table.nr_syscalls(),
+                    table.nr_syscalls() - 1,
+                    entries(i386).count()
+                ) }
                 { "Since 6.9 the kernel dispatches with a switch generated from this table." }
             </p>
             <p class={classes!("bounds", dispatch.map(|dispatch| if dispatch.in_range { "ok" } else { "fail" }))} data-testid="bounds-check">
@@ -99,7 +105,7 @@ fn rows(props: &RowsProps) -> Html {
     html! {
         <>
         <p class="table-window">
-            <span data-testid="table-window">{ format!("Showing {} of {} entries (numbers {first} to {last}). ", shown.len(), entries.len()) }</span>
+            <span data-testid="table-window">{ format!("Showing {} of the {} (numbers {first} to {last}). ", shown.len(), entries.len()) }</span>
             <button type="button" class="small" data-testid="table-all" aria-pressed={show_all.to_string()} onclick={toggle}>
                 { if *show_all { "Show the entries around the lookup" } else { "Show the whole table" } }
             </button>
