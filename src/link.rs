@@ -78,6 +78,9 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
             None => notice("s", format!("there is no scenario \"{}\"; showing read() instead", short(id))),
         }
     }
+    if get("f").is_some() && get("step").is_some() {
+        notice("step", "the link also names a frame (f), and the frame wins; use one or the other".to_string());
+    }
     for (key, value) in pairs {
         let key = key.as_str();
         match key {
@@ -160,9 +163,12 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if scenario.nr != base.nr {
         push("nr", show_number(scenario.nr, false));
     }
-    for (idx, key) in ARG_FIELDS.iter().enumerate() {
+    for (idx, slot) in ARG_FIELDS.iter().enumerate() {
         if scenario.args[idx] != base.args[idx] {
-            let address = scenario.program.arg_names().get(idx).is_some_and(|name| is_address(name));
+            let name = scenario.program.arg_names().get(idx).copied();
+            let address = name.is_some_and(is_address);
+            // The argument's own name where the link reader knows it (fd=9), else its slot (arg3=…).
+            let key = name.filter(|name| FIELD_NAMES.contains(name)).unwrap_or(slot);
             push(key, show_number(scenario.args[idx], address));
         }
     }
@@ -184,8 +190,10 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if scenario.buffer_text != base.buffer_text {
         push("buffer_text", scenario.buffer_text.clone());
     }
-    if let Some(frame) = state.frame {
-        push("f", (frame + 1).to_string());
+    match (state.frame, state.step) {
+        (Some(frame), _) => push("f", (frame + 1).to_string()),
+        (None, Some(step)) => push("step", step.number().to_string()),
+        (None, None) => {}
     }
     if state.granularity != Granularity::KeyMoments {
         push("stops", state.granularity.id().to_string());
@@ -283,7 +291,7 @@ pub const MSG_GET: &str = "syscall-explorer:get";
 pub const MSG_FRAME: &str = "syscall-explorer:frame";
 pub const MSG_ERROR: &str = "syscall-explorer:error";
 
-/// Checks a message against the schema (see README, "Embedding"):
+/// Checks a message against the schema (see README, "Embedding"); a message with both `frame` and `step` is refused:
 /// `{type: "syscall-explorer:set", scenario?: string, frame?: integer ≥ 1, step?: 1..7, playing?: boolean}` or
 /// `{type: "syscall-explorer:get"}`, which give [`Action::Remote`] and [`Action::RequestFrame`]. Messages of other
 /// types return `Ok(None)` (they are for someone else).
@@ -327,6 +335,12 @@ pub fn parse_message(fields: &[(String, MsgValue)]) -> Result<Option<Action>, St
                 Some(MsgValue::Bool(playing)) => Some(*playing),
                 Some(_) => return Err("playing must be true or false".to_string()),
             };
+            if frame.is_some() && step.is_some() {
+                return Err(
+                    "give frame or step, not both (a frame is one exact moment, a step opens at its first frame)"
+                        .to_string(),
+                );
+            }
             Ok(Some(Action::Remote(RemoteSet { preset, frame, step, playing })))
         }
         _ => Ok(None),

@@ -295,7 +295,7 @@ fn load_arg_text(idx: u8, cpu: &super::cpu::Cpu, scenario: &Scenario) -> String 
     let value = reg(gpr);
     match scenario.program {
         Program::Raw => {
-            format!("Argument {} ({name}) goes in {}: {value}.", idx + 1, gpr.name().to_ascii_uppercase())
+            format!("Argument {} (arg{idx}) goes in {}: {value}.", idx + 1, gpr.name().to_ascii_uppercase())
         }
         Program::Int80Read => format!(
             "The i386 ABI wants the {} argument, {name}, in {}: {value}. Only 32 bits count.",

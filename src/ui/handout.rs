@@ -64,11 +64,19 @@ pub fn handout_html(timeline: &Timeline) -> String {
             }
             html.push_str("</tr>");
         }
+        let mark = |reg: Reg| if frame.changed_regs.contains(&reg) { " ▲" } else { "" };
         let _ = write!(
             html,
-            "<tr><th>RIP</th><td><code>{:#018x}</code></td><th>RFLAGS</th><td><code>{:#x}</code></td></tr>\
-             <tr><th>CS</th><td><code>{:#x}</code></td><th>SS</th><td><code>{:#x}</code></td></tr></tbody></table></section>",
-            cpu.rip, cpu.rflags, cpu.cs, cpu.ss
+            "<tr><th>RIP</th><td><code>{:#018x}{}</code></td><th>RFLAGS</th><td><code>{:#x}{}</code></td></tr>\
+             <tr><th>CS</th><td><code>{:#x}{}</code></td><th>SS</th><td><code>{:#x}{}</code></td></tr></tbody></table></section>",
+            cpu.rip,
+            mark(Reg::Rip),
+            cpu.rflags,
+            mark(Reg::Rflags),
+            cpu.cs,
+            mark(Reg::Cs),
+            cpu.ss,
+            mark(Reg::Ss)
         );
     }
     html
@@ -103,8 +111,10 @@ mod tests {
                 assert!(html.contains(&format!("frame {} of {}", frame.index + 1, timeline.frames.len())));
                 // The narration is there, escaped (no raw `<` from the text can open a tag).
                 assert!(html.contains(&crate::ui::common::escape_html(&frame.narration)), "{preset:?} {step:?}");
+                let shown = [Reg::Rip, Reg::Rflags, Reg::Cs, Reg::Ss];
                 let changed =
-                    Gpr::DISPLAY_ORDER.iter().filter(|gpr| frame.changed_regs.contains(&Reg::Gpr(**gpr))).count();
+                    Gpr::DISPLAY_ORDER.iter().filter(|gpr| frame.changed_regs.contains(&Reg::Gpr(**gpr))).count()
+                        + shown.iter().filter(|reg| frame.changed_regs.contains(reg)).count();
                 let page = html.split("<section").nth(1 + pages.iter().position(|(s, _)| s == step).unwrap()).unwrap();
                 assert_eq!(page.matches(" ▲").count(), changed, "{preset:?} {step:?}");
             }

@@ -98,8 +98,12 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     };
     let cleared_regs = use_memo(timeline.clone(), |timeline| timeline.cleared_regs());
     let cleared = cleared_regs.get(frame.index).copied().unwrap_or(0);
+    let leftover = frame.step == crate::model::LessonStep::CallLibrary && program != Program::Raw;
+    let rax_error = super::changes::as_error(Reg::Gpr(Gpr::Rax), cpu.get(Gpr::Rax));
     let role_now = |gpr: Gpr| match gpr {
         Gpr::Rsp => stack_role,
+        Gpr::Rax if leftover => "a leftover value: the syscall number goes in at step 2",
+        Gpr::Rax if !in_c && rax_error.is_some() => rax_error.as_deref().unwrap_or_default(),
         _ if in_c && !kernel_role(gpr, program).is_empty() => kernel_role(gpr, program),
         _ if cleared & (1 << gpr as u16) != 0 => "user value saved in pt_regs; zeroed",
         _ if in_c => "",

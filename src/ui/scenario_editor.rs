@@ -66,6 +66,8 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
             if let Some(preset) = Preset::from_id(&select.value()) {
                 on_preset.emit(preset);
             }
+            // The choice is made: give the arrow keys back to the frames (a focused select would switch scenario).
+            let _ = select.blur();
         })
     };
     html! {

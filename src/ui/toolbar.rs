@@ -101,6 +101,18 @@ fn on_download(timeline: &TimelineRef, status: &UseStateHandle<String>) -> Callb
     })
 }
 
+/// The link to hand out: a frame that starts a lesson step is linked as that step (`step=4` rather than `f=46`),
+/// which reads better and survives a change of the scenario's frames.
+pub fn shareable(link: &LinkState, timeline: &crate::model::Timeline) -> LinkState {
+    let step = link.frame.and_then(|frame| timeline.frames.get(frame)).map(|frame| frame.step);
+    match (link.frame, step) {
+        (Some(frame), Some(step)) if timeline.step_start(step) == Some(frame) => {
+            LinkState { frame: None, step: Some(step), ..link.clone() }
+        }
+        _ => link.clone(),
+    }
+}
+
 /// The iframe snippet for this view in embed mode.
 pub fn embed_snippet(link: &LinkState) -> String {
     let embed_link = link_for(&to_query(&LinkState { mode: Mode::Embed, ..link.clone() }));
@@ -133,7 +145,7 @@ fn popover(kind: &'static str, label: &'static str, text: String, on_copy: Callb
 pub fn toolbar(props: &ToolbarProps) -> Html {
     let open = use_state(|| Open::None);
     let status = use_state(String::new);
-    let link = &props.link;
+    let link = &shareable(&props.link, &props.timeline);
     let toggle = |which: Open| {
         let open = open.clone();
         let status = status.clone();
