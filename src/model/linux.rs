@@ -106,10 +106,8 @@ pub fn do_syscall_64(builder: &mut FrameBuilder) {
 pub fn do_int80_emulation(builder: &mut FrameBuilder) {
     let regs = builder.machine.cpu.get(Gpr::Rdi);
     builder.simplify(
-        "The int 0x80 entry is condensed. On x86-64 the CPU switches to TSS.sp0, the per-CPU entry trampoline stack; \
-         the idtentry code runs endbr64, clac, cld and push $-1, then error_entry (PUSH_AND_CLEAR_REGS, then swapgs), \
-         and sync_regs copies pt_regs to the task stack. The model builds pt_regs on the task stack directly and \
-         leaves out clac, cld and the copy.",
+        "int 0x80 is condensed: Linux enters on the per-CPU entry stack (TSS.sp0), runs clac and cld, and \
+         sync_regs copies pt_regs to the task stack; the model builds pt_regs on the task stack directly.",
     );
     let mut ctx = CallContext { builder, regs, step: LessonStep::Dispatch, int80: true };
     let eax = ctx.reg(pt_regs::AX) as u32;
@@ -344,10 +342,8 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
                 KernelStage::Exit,
                 "kernel.exit",
                 format!(
-                    "exit ends the calling thread only, with status {}; other threads of the process would go on \
-                     (exit_group, number 231, ends them all). This process has one thread, so it is gone: the kernel \
-                     frees its memory and files, tells the parent, and switches to another task. There is no return: \
-                     no SYSRET, the instruction after syscall never runs.",
+                    "exit ends only the calling thread, with status {} (exit_group, 231, ends them all). This process \
+                     has one thread, so it is gone, and the instruction after syscall never runs.",
                     status & 0xff
                 ),
             );
@@ -516,10 +512,9 @@ fn sys_read(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
                     KernelStage::Disk,
                     "kernel.disk",
                     format!(
-                        "So it asks the disk driver for the data and the process sleeps until the disk answers (a long \
-                         time in CPU terms: tens of microseconds on an SSD). Block I/O moves whole blocks and pages, \
-                         never the {} bytes the file holds: the page (4 KiB, plus readahead of the pages after it) \
-                         lands in the page cache, where the next read will find it.",
+                        "So it asks the disk for the data and the process sleeps until the disk answers (tens of \
+                         microseconds on an SSD, a long time for a CPU). The disk moves whole pages, not the {} bytes \
+                         the file holds: the page, plus readahead, lands in the page cache for the next read.",
                         file.data.len()
                     ),
                 );
@@ -818,10 +813,7 @@ fn sys_open(ctx: &mut CallContext<'_>, dispatch: Dispatch, at: bool) -> i64 {
         format!("fd = get_unused_fd_flags(flags) = {new_fd};  /* reserved */"),
         KernelStage::FdAlloc,
         "kernel.fd_reserve",
-        format!(
-            "Before it looks at the path, the kernel reserves the lowest free slot in the fd table, {new_fd}. If the \
-             open fails, the slot is given back (put_unused_fd) and the error is returned instead."
-        ),
+        format!("First the kernel reserves the lowest free fd, {new_fd}; if the open fails, it gives it back."),
     );
     if !path.starts_with('/') && dirfd != -100 {
         let open = ctx.builder.machine.kernel.fd(dirfd as u32).cloned();

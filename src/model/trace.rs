@@ -76,16 +76,25 @@ pub fn step_summary(timeline: &Timeline, step: LessonStep) -> String {
     let failed = result.is_some_and(|value| (-4095..0).contains(&value))
         || matches!(&timeline.ending, Ending::Returned { errno: Some(_), .. });
     match (step, program) {
-        (LessonStep::CallLibrary, Program::Raw) => "The program skips the C library: it will set the registers itself.".to_string(),
-        (LessonStep::CallLibrary, Program::Int80Read) => "The program uses the old 32-bit way into the kernel, with no C library wrapper.".to_string(),
-        (LessonStep::LoadRegisters, Program::Raw) => "The program puts the syscall number in RAX and the arguments in RDI, RSI, RDX, R10, R8 and R9.".to_string(),
-        (LessonStep::LoadRegisters, Program::Int80Read) => "The program puts the i386 syscall number in EAX and the arguments in EBX, ECX and EDX.".to_string(),
-        (LessonStep::Trap, Program::Int80Read) => "One instruction, int 0x80, switches the CPU from ring 3 to ring 0 through the interrupt gate the kernel set up for vector 0x80; the CPU pushes SS, RSP, RFLAGS, CS and RIP.".to_string(),
-        (LessonStep::Return, Program::Int80Read) => "The kernel restores the saved registers and iretq pops RIP, CS, RFLAGS, RSP and SS: back to ring 3.".to_string(),
-        (LessonStep::Work, Program::VdsoClockGettime) => "The vDSO's code reads the clock from a page the kernel shares with every process: no mode switch at all.".to_string(),
-        (LessonStep::Work, _) if failed => format!("The handler checks the request and refuses it: {}.", ending(timeline)),
-        (LessonStep::Work, _) => step.summary().to_string(),
-        (LessonStep::Resume, _) => format!("The program continues at the instruction after the one that trapped: {}.", ending(timeline)),
+        (LessonStep::CallLibrary | LessonStep::LoadRegisters, Program::Raw) => {
+            "No C library: the program sets RAX and the argument registers itself.".to_string()
+        }
+        (LessonStep::LoadRegisters, Program::Int80Read) => {
+            "The i386 number goes in EAX, the arguments in EBX, ECX, EDX.".to_string()
+        }
+        (LessonStep::Trap, Program::Int80Read) => {
+            "int 0x80 enters ring 0 through an interrupt gate; the CPU pushes SS, RSP, RFLAGS, CS, RIP.".to_string()
+        }
+        (LessonStep::Return, Program::Int80Read) => {
+            "The kernel restores the registers; iretq pops RIP, CS, RFLAGS, RSP, SS: ring 3.".to_string()
+        }
+        (LessonStep::Work, Program::VdsoClockGettime) => {
+            "The vDSO reads the clock from a page the kernel shares: no mode switch.".to_string()
+        }
+        (LessonStep::Work, _) if failed => format!("The handler refuses: {}.", ending(timeline)),
+        (LessonStep::Resume, _) => {
+            format!("The program continues after the trapping instruction: {}.", ending(timeline))
+        }
         _ => step.summary().to_string(),
     }
 }

@@ -130,7 +130,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <footer class="about">
                 <details>
                     <summary>{ "What this model leaves out" }</summary>
-                    <p>{ "The kernel entry code is condensed from Linux 6.12's entry_SYSCALL_64: the page-table switch for Meltdown (PTI) and the Spectre mitigations are left out, as they are patched out on CPUs that do not need them, and the exit does not switch to the per-CPU trampoline stack. Addresses are fixed (no KASLR). The kernel's C code runs as named steps rather than instructions. The instruction bytes are real x86-64, encoded and decoded by iced-x86." }</p>
+                    <p>{ "The entry code is Linux 6.12's entry_SYSCALL_64 without the Meltdown page-table switch (PTI) and the Spectre mitigations, as on CPUs that need neither, and without the trampoline-stack exit. Addresses are fixed (no KASLR); the kernel's C code runs as named steps. The bytes are real x86-64, encoded and decoded by iced-x86." }</p>
                 </details>
             </footer>
         </div>
