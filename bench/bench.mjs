@@ -22,7 +22,7 @@ import { measureMemory } from './memory.mjs';
 import { measureSizes } from './sizes.mjs';
 
 const SECTIONS = ['sizes', 'loads', 'compile', 'keys', 'lighthouse', 'autoplay', 'memory', 'axe'];
-// "150 KB", read strictly: 150,000 bytes (146.5 KiB) as served with gzip.
+// The budget, read strictly: 160,000 bytes (156.25 KiB) as served with gzip.
 const BUDGET_BYTES = 160_000;
 const MB = 1024 * 1024;
 

@@ -75,7 +75,8 @@ test.beforeEach(({}, testInfo) => {
 
 test('embedded in a sandboxed iframe and driven by postMessage', async ({ page, baseURL }, testInfo) => {
   const story = new StoryPage(page);
-  const src = `${baseURL}?s=read&mode=embed&origins=${COURSE}`;
+  // Every instruction (stops=all): the checks below count frames.
+  const src = `${baseURL}?s=read&mode=embed&stops=all&origins=${COURSE}`;
   const frame = await openCourse(page, COURSE, src);
 
   // It loads: no CSP, SRI or CORS failure inside the opaque-origin frame.
@@ -163,7 +164,7 @@ test('a page at another origin cannot drive an embed that allows only the course
   baseURL,
 }, testInfo) => {
   const story = new StoryPage(page);
-  const frame = await openCourse(page, EVIL, `${baseURL}?s=read&mode=embed&origins=${COURSE}`);
+  const frame = await openCourse(page, EVIL, `${baseURL}?s=read&mode=embed&stops=all&origins=${COURSE}`);
   const counter = frame.getByTestId('frame-counter');
   await expect(frame.getByTestId('app')).toBeVisible();
   const frames = modelTrace('read').frames.length;

@@ -60,7 +60,8 @@ const CASES: LinkCase[] = [
 ];
 
 function queryOf(link: LinkCase): string {
-  const params = new URLSearchParams({ s: link.preset, ...link.sets, f: String(link.frame) });
+  // Next and the arrows stop at every instruction (stops=all): the round trip counts frames.
+  const params = new URLSearchParams({ s: link.preset, ...link.sets, f: String(link.frame), stops: 'all' });
   if (link.theme) params.set('theme', link.theme);
   if (link.mode) params.set('mode', link.mode);
   if (link.radix) params.set('radix', link.radix);
@@ -102,6 +103,7 @@ for (const link of CASES) {
     expect(params.get('theme')).toBe(link.theme ?? null);
     expect(params.get('mode')).toBe(link.mode ?? null);
     expect(params.get('radix')).toBe(link.radix ?? null);
+    expect(params.get('stops')).toBe('all');
     for (const { params: names, text } of link.fields) {
       if (names.length === 0) continue;
       const written = names.map((name) => params.get(name)).filter((value) => value !== null);
@@ -124,7 +126,8 @@ for (const link of CASES) {
 
 test('malformed parameters each get a notice, and the page still works', async ({ page }, testInfo) => {
   const story = new StoryPage(page);
-  await story.open('s=nope&f=abc&theme=purple&count=lots&unknown=1');
+  // stops=all, a good parameter among the bad: the steps below count frames.
+  await story.open('s=nope&f=abc&theme=purple&count=lots&unknown=1&stops=all');
   await expect(story.notices).toBeVisible();
   expect((await story.noticeParams()).sort()).toEqual(['count', 'f', 's', 'theme', 'unknown']);
   await expect(story.notices).toContainText('nope');
@@ -145,8 +148,9 @@ test('malformed parameters each get a notice, and the page still works', async (
   await story.expectShowsTraceFrame(trace, 1);
   await story.press('ArrowRight', 3, trace.frames.length);
   await expect.poll(() => story.urlParams().get('f')).toBe('3');
-  expect([...story.urlParams().keys()].sort()).toEqual(['f', 's']);
+  expect([...story.urlParams().keys()].sort()).toEqual(['f', 's', 'stops']);
   expect(story.urlParams().get('s')).toBe('read');
+  expect(story.urlParams().get('stops')).toBe('all');
   await story.expectCleanConsole();
 });
 
@@ -154,7 +158,7 @@ test('a frame past the end shows the last frame with a notice; stepping back wor
   const story = new StoryPage(page);
   const trace = modelTrace('read');
   const frames = trace.frames.length;
-  await story.open('s=read&f=99999');
+  await story.open('s=read&f=99999&stops=all');
   expect(await story.noticeParams()).toEqual(['f']);
   await expect(story.notices).toContainText(`${frames} frames`);
   await story.expectShowsTraceFrame(trace, frames - 1);
@@ -169,7 +173,7 @@ test('the Share popover gives a link that restores the same frame', async ({ pag
   const story = new StoryPage(page);
   const trace = modelTrace('openat-missing');
   const frames = trace.frames.length;
-  await story.open('s=openat-missing&theme=dark');
+  await story.open('s=openat-missing&theme=dark&stops=all');
   for (let frame = 2; frame <= 9; frame++) await story.press('ArrowRight', frame, frames);
 
   await page.getByTestId('share').click();

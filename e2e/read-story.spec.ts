@@ -24,7 +24,8 @@ test('walk read() forward and back with the keyboard; the registers match the mo
   expect(trap).toBeGreaterThan(0);
   expect(back).toBeGreaterThan(trap);
 
-  await story.open('s=read');
+  // Next and the arrows stop at every instruction (stops=all): the walk counts frames.
+  await story.open('s=read&stops=all');
   await story.expectShowsTraceFrame(trace, 0);
   await expect(story.seedSteps.nth(0)).toHaveAttribute('aria-current', 'step');
   await story.shot('read-step-1', testInfo, { fullPage: true });

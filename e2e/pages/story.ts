@@ -24,6 +24,9 @@ export const REGISTERS = [
 export type RegName = (typeof REGISTERS)[number];
 export type Regs = Record<RegName, bigint>;
 
+/** The frame counter's tail when Next stops at steps or key moments: " · stop N of M" (a regular expression). */
+export const STOP_SUFFIX = ' · stop \\d+ of \\d+';
+
 /** The seven steps of the lesson, as the step title names them ("Step N of 7: TITLE"). */
 export const STEP_TITLES = [
   'Call the library',
@@ -161,14 +164,18 @@ export class StoryPage extends ExplorerPage {
     await this.page.keyboard.press(key);
   }
 
+  /**
+   * Waits until the frame counter shows frame `frame` (1-based) of `frames`. Unless Next stops at every instruction
+   * (`stops=all`), the counter also says which of Next's stops this is ("Frame 7 of 85 · stop 5 of 24").
+   */
   async expectFrame(frame: number, frames: number): Promise<void> {
-    await expect(this.frameCounter).toHaveText(`Frame ${frame} of ${frames}`);
+    await expect(this.frameCounter).toHaveText(new RegExp(`^Frame ${frame} of ${frames}(${STOP_SUFFIX})?$`));
   }
 
   /** The frame counter as numbers: [frame (1-based), frames]. */
   async frame(): Promise<[number, number]> {
     const text = (await this.frameCounter.textContent()) ?? '';
-    const match = /^Frame (\d+) of (\d+)$/.exec(text.trim());
+    const match = new RegExp(`^Frame (\\d+) of (\\d+)(${STOP_SUFFIX})?$`).exec(text.trim());
     expect(match, `frame counter text "${text}"`).not.toBeNull();
     return [Number(match![1]), Number(match![2])];
   }
