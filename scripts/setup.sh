@@ -4,8 +4,8 @@
 #   scripts/setup.sh          the wasm32 target, Trunk, the wasm-bindgen CLI, wasm-opt and terser (npm), the crates
 #   scripts/setup.sh --test   all that, plus rustfmt and clippy, Chromium and chromedriver, and Playwright
 #
-# Safe to run again and again: each step checks first and says whether it installs or skips. The first run takes about
-# ten minutes on two cores, almost all of it compiling Trunk and the wasm-bindgen CLI. Needs rustup, node 20 with npm,
+# Safe to run again and again: each step checks first and says whether it installs or skips. The first run took 332 s
+# on two cores (Trunk 220 s, the wasm-bindgen CLI 70 s, compiled without optimisation). Needs rustup, node 20 with npm,
 # and on Debian root or sudo for the --test browser packages. Everything comes from package registries only
 # (crates.io, npm, Debian): no step downloads a prebuilt binary from anywhere else.
 set -euo pipefail
@@ -36,8 +36,9 @@ step_start=$SECONDS
 step_no=0
 
 # Trunk and the wasm-bindgen CLI are build tools: how fast they themselves run hardly shows in a build (they wait for
-# cargo and wasm-opt), but compiling them with their release profile (LTO, one codegen unit, opt-level 3) is most of
-# a first setup. So they are compiled without optimisation, in parallel codegen units, without debug info.
+# cargo and wasm-opt; the unoptimised wasm-bindgen takes 0.5 s on this app's WebAssembly), but compiling them with
+# their release profile (LTO, one codegen unit, opt-level 3) was most of a first setup (853 s in all, 332 s now).
+# So they are compiled without optimisation, in parallel codegen units, without debug info.
 fast_tool_build() {
     CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
         CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_INCREMENTAL=false "$@"
@@ -115,7 +116,7 @@ step "Trunk $TRUNK_VERSION (builds the crate to WebAssembly, bundles index.html,
 if command -v trunk >/dev/null 2>&1 && [ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ]; then
     note "present ($(command -v trunk)), skipping"
 else
-    note "installing with 'cargo install --locked trunk --version $TRUNK_VERSION': about 5.5 minutes on two cores."
+    note "installing with 'cargo install --locked trunk --version $TRUNK_VERSION': about 4 minutes on two cores, unoptimised."
     note "Pinned: Trunk 0.22 needs a newer rustc than 1.95."
     fast_tool_build cargo install --locked trunk --version "$TRUNK_VERSION"
 fi
@@ -137,7 +138,7 @@ if command -v wasm-bindgen >/dev/null 2>&1 && command -v wasm-bindgen-test-runne
     [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $bindgen_version" ]; then
     note "present ($(command -v wasm-bindgen)), skipping"
 else
-    note "installing with 'cargo install wasm-bindgen-cli --version $bindgen_version': about 3 minutes."
+    note "installing with 'cargo install wasm-bindgen-cli --version $bindgen_version': about 70 s, unoptimised."
     note "The CLI must equal the wasm-bindgen crate in Cargo.lock exactly, or the generated glue does not match."
     note "No --locked: the CLI's own lockfile pins a webpki-roots release the registry no longer has."
     fast_tool_build cargo install wasm-bindgen-cli --version "$bindgen_version"
