@@ -340,7 +340,7 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
                 "do_exit",
                 format!("do_exit(({status} & 0xff) << 8);  /* never returns */"),
                 KernelStage::Exit,
-                "kernel.exit",
+                "kernel.do_exit",
                 format!(
                     "exit ends only the calling thread, with status {} (exit_group, 231, ends them all). This process \
                      has one thread, so it is gone, and the instruction after syscall never runs.",
