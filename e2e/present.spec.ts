@@ -18,23 +18,31 @@ test('presentation mode at 1920x1080: large type, folded panels, clicker keys', 
   const story = new StoryPage(page);
   const trace = modelTrace('read');
   const frames = trace.frames.length;
-  await story.open('s=read&f=7&mode=present');
+  // Next and the clicker stop at every instruction (stops=all): the clicker's checks below count frames.
+  await story.open('s=read&f=7&mode=present&stops=all');
   await expect(story.app).toHaveAttribute('data-mode', 'mode-present');
   await story.expectShowsTraceFrame(trace, 6);
 
-  // Large type: the narration and the page's body text.
+  // Large type: the narration and the page's body text (each size is reported; the rest of the story goes on).
   const sizes = {
     narration: await fontSize(story, '[data-testid=narration]'),
     page: await fontSize(story, '.page'),
     stepTitle: await fontSize(story, '[data-testid=step-title]'),
     cplText: await fontSize(story, '[data-testid=cpl-text]'),
   };
-  for (const [what, px] of Object.entries(sizes)) expect(px, `font-size of ${what} (px)`).toBeGreaterThanOrEqual(28);
+  for (const [what, px] of Object.entries(sizes)) {
+    expect.soft(px, `font-size of ${what} (px)`).toBeGreaterThanOrEqual(28);
+  }
 
-  // Secondary panels folded away; the registers and the wall stay.
+  // Secondary panels folded away (the editor; the syscall table and memory each behind its view tab); the wall (the
+  // trap's focus view) and the registers the trap changed stay on the stage, the whole register file one tab away.
   await expect(page.getByTestId('syscall-table')).toBeHidden();
   await expect(page.getByTestId('memory')).toBeHidden();
   await expect(page.getByTestId('editor')).toBeHidden();
+  await expect(page.getByTestId('focus-view')).toHaveAttribute('data-focus', 'wall');
+  await expect(page.getByTestId('wall')).toBeVisible();
+  await expect(page.getByTestId('changes').getByTestId('change-cs')).toBeInViewport();
+  await page.getByTestId('view-tab-registers').click();
   await expect(story.registers).toBeVisible();
   await expect(story.registers.getByTestId('reg-rax')).toBeInViewport();
   await expect(story.cplBadge).toBeVisible();
@@ -51,9 +59,11 @@ test('presentation mode at 1920x1080: large type, folded panels, clicker keys', 
   await expect.poll(() => story.urlParams().get('f')).toBe('8');
   expect(story.urlParams().get('mode')).toBe('present');
 
-  // Leaving presentation mode brings the panels back.
+  // Leaving presentation mode brings the panels back: the editor, and the syscall table behind its view tab.
   await page.getByTestId('present').click();
   await expect(story.app).toHaveAttribute('data-mode', 'mode-normal');
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await page.getByTestId('view-tab-syscall-table').click();
   await expect(page.getByTestId('syscall-table')).toBeVisible();
   await story.expectCleanConsole();
 });
@@ -105,6 +115,9 @@ for (const [width, height] of [
       const trace = modelTrace('read');
       await story.open('s=read&f=7&mode=present');
       await story.expectShowsTraceFrame(trace, 6);
+      // The stage shows the wall at the trap: the whole register file is behind its view tab.
+      await page.getByTestId('view-tab-registers').click();
+      await expect(story.registers).toBeVisible();
       await expect(story.registers.locator('tr[data-changed="true"]')).toHaveCount(6);
       const rows = story.registers.locator('tr[data-testid^="reg-"]');
       expect(await rows.count()).toBeGreaterThanOrEqual(20);
@@ -127,12 +140,26 @@ test('presentation mode at 1920x1080: at the trap every register, the changed on
   const story = new StoryPage(page);
   await story.open('s=read&f=7&mode=present');
   await expect(story.cplBadge).toHaveText('CPL 0');
+  // The stage shows the wall at the trap: the whole register file is behind its view tab.
+  await page.getByTestId('view-tab-registers').click();
+  await expect(story.registers).toBeVisible();
   const changed = story.registers.locator('tr[data-changed="true"]');
   await expect(changed).toHaveCount(6);
   const offScreen: string[] = [];
   for (const row of await story.registers.locator('tr[data-testid^="reg-"]').all()) {
-    const box = await row.boundingBox();
-    if (!box || box.y < 0 || box.y + box.height > 1080) {
+    // On screen: inside the window and not cut off by a box that scrolls or clips (the register view scrolls).
+    const shown = await row.evaluate((element) => {
+      const rect = element.getBoundingClientRect();
+      if (rect.height === 0 || rect.top < 0 || rect.bottom > window.innerHeight) return false;
+      for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (getComputedStyle(box).overflowY === 'visible') continue;
+        const outer = box.getBoundingClientRect();
+        const top = outer.top + box.clientTop;
+        if (rect.top < top - 1 || rect.bottom > top + box.clientHeight + 1) return false;
+      }
+      return true;
+    });
+    if (!shown) {
       const changedMark = (await row.getAttribute('data-changed')) === 'true' ? ' (changed)' : '';
       offScreen.push(`${await row.getAttribute('data-testid')}${changedMark}`);
     }
