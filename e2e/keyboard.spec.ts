@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, type Page, test, type TestInfo } from '@playwright/test';
 import { SCREENSHOT_DIR } from './pages/explorer';
-import { LEAN_TRACE, modelTrace, StoryPage } from './pages/story';
+import { LEAN_TRACE, modelTrace, STOP_SUFFIX, StoryPage } from './pages/story';
 
 test.use({ trace: LEAN_TRACE });
 
@@ -220,7 +220,10 @@ async function focusShot(page: Page, name: string, testInfo: TestInfo, whole = f
   await testInfo.attach(`focus-${name}`, { path, contentType: 'image/png' });
 }
 
-/** What must be reachable with Tab on the read() scenario at its trap frame (frame 7), in normal mode. */
+/**
+ * What must be reachable with Tab on the read() scenario at its trap frame (frame 7), in normal mode. The stage shows
+ * one view at a time (the wall at the trap); each view's own controls are in VIEW_CONTROLS.
+ */
 const REQUIRED_NORMAL = [
   'scenario-picker',
   'summary "Arguments: ',
@@ -242,16 +245,57 @@ const REQUIRED_NORMAL = [
   'end',
   'speed',
   'scrubber',
-  'radix',
   'replay',
-  'div.listing-scroll "User space"',
-  'div.listing-scroll "Kernel entry (ring 0)"',
-  'ol.c-steps "Kernel steps of this run"',
-  'div.table-scroll "Syscall table entries"',
-  'div.hexdump-scroll "User buffer bytes"',
-  'div.ptregs-scroll "pt_regs"',
+  'view-tab-wall',
   'summary "What this model leaves out"',
 ];
+
+/** The stage's views in the order of their tabs, and the controls each view has, reached with Tab once it shows. */
+const VIEW_CONTROLS: Array<[string, string[]]> = [
+  ['wall', []],
+  ['registers', ['radix']],
+  ['code', ['div.listing-scroll "User space"', 'div.listing-scroll "Kernel entry (ring 0)"']],
+  ['syscall-table', ['div.table-scroll "Syscall table entries"']],
+  ['kernel-work', ['ol.c-steps "Kernel steps of this run"']],
+  ['memory', ['div.hexdump-scroll "User buffer bytes"', 'div.ptregs-scroll "pt_regs"']],
+];
+
+/** The focused element's test id, the selected view tab's, and the frame counter. */
+async function viewState(page: Page): Promise<{ focused: string | null; selected: string | null; counter: string }> {
+  return page.evaluate(() => ({
+    focused: document.activeElement?.getAttribute('data-testid') ?? null,
+    selected: document.querySelector('[role=tab][aria-selected="true"]')?.getAttribute('data-testid') ?? null,
+    counter: document.querySelector('[data-testid=frame-counter]')?.textContent?.trim() ?? '',
+  }));
+}
+
+/**
+ * Shows view `id` with the keyboard alone, as the tabs pattern has it: Tab to the selected view tab (the only one in
+ * the Tab order), then the arrow keys to the wanted tab, which takes the focus and is selected, the frame staying
+ * where it is. Returns what went wrong, or null.
+ */
+async function keyboardView(page: Page, id: string): Promise<string | null> {
+  const selected = (await viewState(page)).selected;
+  if (!selected) return 'no view tab is selected';
+  await tabTo(page, selected);
+  const order = VIEW_CONTROLS.map(([view]) => `view-tab-${view}`);
+  const from = order.indexOf(selected);
+  const to = order.indexOf(`view-tab-${id}`);
+  const before = (await viewState(page)).counter;
+  for (let press = 1; press <= Math.abs(to - from); press++) {
+    await page.keyboard.press(to > from ? 'ArrowRight' : 'ArrowLeft');
+    const want = order[from + (to > from ? press : -press)];
+    const now = await viewState(page);
+    if (now.focused !== want || now.selected !== want || now.counter !== before) {
+      return (
+        `${to > from ? 'ArrowRight' : 'ArrowLeft'} on ${order[from + (to > from ? press - 1 : 1 - press)]} ` +
+        `left the focus on ${now.focused} with ${now.selected} selected (wanted ${want}); ` +
+        `the frame counter went from "${before}" to "${now.counter}"`
+      );
+    }
+  }
+  return null;
+}
 
 /** Fails with the missing names: `required` entries ending in a space or quote match by prefix. */
 function missing(required: string[], reached: string[]): string[] {
@@ -271,7 +315,7 @@ test.describe('keyboard only', () => {
     const story = new StoryPage(page);
     // The trap frame: Restart and Back are enabled and Replay crossing has a crossing to replay.
     await story.open('s=read&f=7');
-    await expect(story.frameCounter).toHaveText(/^Frame 7 of \d+$/);
+    await expect(story.frameCounter).toHaveText(new RegExp(`^Frame 7 of \\d+(${STOP_SUFFIX})?$`));
     await expect(page.getByTestId('replay')).toBeEnabled();
 
     const walk = await tabWalk(page, { open: ['summary "Arguments: read(fd, buf, count)"'], shots: testInfo });
@@ -290,6 +334,40 @@ test.describe('keyboard only', () => {
     const back = await tabWalk(page, { key: 'Shift+Tab', shots: testInfo });
     expect.soft(back.order, 'Shift+Tab visits the same stops in reverse').toEqual([...walk.order].reverse());
     expect.soft(back.failures, 'focus stops (Shift+Tab) without a visible focus indicator').toEqual([]);
+    await story.expectCleanConsole();
+  });
+
+  test('every view of the stage and its controls are reached with the keyboard, and focus is always visible', async ({
+    page,
+  }, testInfo) => {
+    // The stage shows one view at a time (the wall at the trap); the others are behind their tabs.
+    test.setTimeout(60_000);
+    const story = new StoryPage(page);
+    const problems: string[] = [];
+    for (const [view, controls] of VIEW_CONTROLS.slice(1)) {
+      await story.open('s=read&f=7');
+      await expect(page.getByTestId('view-tab-wall')).toHaveAttribute('aria-selected', 'true');
+      const problem = await keyboardView(page, view);
+      if (problem) {
+        problems.push(`${view}: ${problem}`);
+        continue;
+      }
+      const tab = await focused(page);
+      if (tab?.problem) problems.push(`${view}: ${tab.name}: ${tab.problem}`);
+      await focusShot(page, `view-tab-${view}`, testInfo);
+      // Tab from the tab into the view: its controls, each with a visible focus.
+      const reached: string[] = [];
+      for (let press = 0; press < 10 && reached.length < controls.length; press++) {
+        await page.keyboard.press('Tab');
+        const now = await focused(page);
+        if (!now) break;
+        reached.push(now.name);
+        if (now.problem) problems.push(`${view}: ${now.name}: ${now.problem}`);
+      }
+      const lost = missing(controls, reached);
+      if (lost.length > 0) problems.push(`${view}: Tab from its tab never reached ${lost.join(', ')} (reached ${reached.join(', ')})`);
+    }
+    expect(problems, 'views or their controls out of the keyboard’s reach').toEqual([]);
     await story.expectCleanConsole();
   });
 
@@ -322,7 +400,8 @@ test.describe('keyboard only', () => {
   test('use every kind of control with the keyboard alone', async ({ page }, testInfo) => {
     test.setTimeout(60_000);
     const story = new StoryPage(page);
-    await story.open('s=read');
+    // Every instruction (stops=all): Next, Back and the scrubber's arrows below count frames.
+    await story.open('s=read&stops=all');
     const [, frames] = await story.frame();
     await expect(story.frameCounter).toHaveText(`Frame 1 of ${frames}`);
 
@@ -397,7 +476,11 @@ test.describe('keyboard only', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => story.urlParams().get('speed')).toBe('fast');
 
-    // Show decimal: Enter toggles aria-pressed and the registers' radix.
+    // Show decimal, in the Registers view (chosen with the keyboard; if that fails, a click lets the story go on):
+    // Enter toggles aria-pressed and the registers' radix.
+    const noRegisters = await keyboardView(page, 'registers');
+    expect.soft(noRegisters, 'the Registers view chosen with the keyboard').toBeNull();
+    if (noRegisters) await page.getByTestId('view-tab-registers').click();
     await tabTo(page, 'radix');
     await focusShot(page, 'radix', testInfo);
     await page.keyboard.press('Enter');
@@ -504,7 +587,11 @@ test.describe('keyboard only', () => {
     await expect(story.token).toHaveClass(/crossing-trap/);
     await expect(page.getByTestId('replay')).toBeFocused();
 
-    // The scrollable regions take the focus and scroll with the arrow keys (the page does not step meanwhile).
+    // The scrollable regions take the focus and scroll with the arrow keys (the page does not step meanwhile): the
+    // syscall table's, in its view (chosen with the keyboard; if that fails, a click lets the story go on).
+    const noTable = await keyboardView(page, 'syscall-table');
+    expect.soft(noTable, 'the Table view chosen with the keyboard').toBeNull();
+    if (noTable) await page.getByTestId('view-tab-syscall-table').click();
     const [frameBefore] = await story.frame();
     await tabTo(page, 'step-forward', { back: true });
     const region = page.locator('.table-scroll');
@@ -534,7 +621,8 @@ test('keys pressed as soon as the page shows are not lost while timers run late'
       original(handler, timeout ? timeout : 300, ...args)) as typeof window.setTimeout;
   });
   const story = new StoryPage(page);
-  await story.open('s=read');
+  // Every instruction (stops=all): five keys are five frames.
+  await story.open('s=read&stops=all');
   for (let i = 0; i < 5; i++) await story.tap('ArrowRight');
   await story.expectFrame(6, modelTrace('read').frames.length);
 });
