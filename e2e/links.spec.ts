@@ -3,7 +3,7 @@
 // step), and opening it again restores the new frame. Malformed parameters each get a notice and the page still
 // works. The Share popover gives a link that restores the same frame in a fresh page.
 import { expect, test } from '@playwright/test';
-import { modelTrace, StoryPage } from './pages/story';
+import { modelTrace, StoryPage, stepStarts } from './pages/story';
 
 interface LinkCase {
   name: string;
@@ -181,7 +181,10 @@ test('the Share popover gives a link that restores the same frame', async ({ pag
   await expect(shareLink).toBeVisible();
   const link = await shareLink.inputValue();
   expect(new URL(link).origin).toBe(new URL(page.url()).origin);
-  expect(new URL(link).searchParams.get('f')).toBe('9');
+  // Frame 9 by its number (f=9), or by its step (step=N) when it is the first frame of step N.
+  const step = stepStarts(trace).find(([, index]) => index === 8)?.[0];
+  const linkParams = new URL(link).searchParams;
+  expect([linkParams.get('f'), linkParams.get('step')]).toEqual(step ? [null, String(step)] : ['9', null]);
   await story.shot('links-share-popover', testInfo);
 
   // Copy: either the clipboard or a visible fallback message, never an error.
