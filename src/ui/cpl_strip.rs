@@ -55,7 +55,7 @@ pub fn cpl_strip(frame: &FrameRef, replay: Trigger, on_replay: &Callback<()>) ->
                     None => "",
                 } }</span>
                 <button type="button" class="link" onclick={on_replay.reform(|_: MouseEvent| ())}
-                    disabled={crossing.is_none()} data-testid="replay">{ "Replay crossing" }</button>
+                    disabled={crossing.is_none()} data-testid="replay">{ "Replay" }<span class="long-label">{ " crossing" }</span></button>
             </p>
         </section>
     }

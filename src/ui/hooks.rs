@@ -4,16 +4,18 @@
 use gloo::render::request_animation_frame;
 use yew::prelude::*;
 
-/// Keeps the row matching `selector` centred in `container`'s own scroll box: on mount, and whenever `deps` changes.
+/// Keeps the row matching `selector` centred in `container`'s own scroll box: on mount, and whenever `key` (what the
+/// current row depends on, packed into a number) or `shown` changes. One key type for every caller: each type of
+/// dependency would be a copy of the hook in the WebAssembly.
 /// Not `scrollIntoView`, which would scroll every scrolling ancestor, the page included, on every step.
 ///
 /// Measuring the row forces a layout, so it waits for the next animation frame, where that layout is the one the
 /// browser does anyway before it paints. Run straight from the effect it laid the page out an extra time in each of
 /// the render passes in which the panels arrive: 31 ms of forced layout in one of them at 1x.
 #[hook]
-pub fn use_center_in_box<D: PartialEq + 'static>(container: &NodeRef, selector: &'static str, deps: D) {
+pub fn use_center_in_box(container: &NodeRef, selector: &'static str, key: u64, shown: bool) {
     let container = container.clone();
-    use_effect_with(deps, move |_| {
+    use_effect_with((key, shown), move |_| {
         // Dropped (so cancelled) if the deps change again before the frame.
         let frame = request_animation_frame(move |_| {
             use wasm_bindgen::JsCast;

@@ -74,7 +74,7 @@ pub fn kernel_work(props: &KernelWorkProps) -> Html {
         }
     }
     let list = use_node_ref();
-    use_center_in_box(&list, ".current", (cursor, props.shown));
+    use_center_in_box(&list, ".current", cursor as u64, props.shown);
     let current_work = steps.iter().find(|(index, ..)| *index == cursor).map(|(_, _, _, work)| *work);
     let title = if timeline.scenario.program == crate::model::Program::VdsoClockGettime {
         "The vDSO's work (in ring 3)"

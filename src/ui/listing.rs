@@ -185,7 +185,9 @@ fn listing(props: &ListingProps) -> Html {
             mark_rows(&container, &routines, &coverage, *current, *cursor)
         });
     }
-    use_center_in_box(&container, ".current", (props.current, table.clone(), props.shown));
+    // The current row's address, and the listing it is in (a new timeline lists other routines).
+    let key = props.current ^ ((props.routines.len() as u64) << 56);
+    use_center_in_box(&container, ".current", key, props.shown);
     html! {
         <div class="listing" data-testid={props.testid.clone()}>
             <h3>{ props.title.clone() }</h3>

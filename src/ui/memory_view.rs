@@ -65,7 +65,7 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
         || memory.read_le(PT_REGS + pt_regs::SS, 8, Access::Kernel).unwrap_or(0) != 0;
     let console = String::from_utf8_lossy(&frame.machine.kernel.console).into_owned();
     let ptregs_box = use_node_ref();
-    use_center_in_box(&ptregs_box, "tr.changed, tr.rsp", (frame.index, props.shown));
+    use_center_in_box(&ptregs_box, "tr.changed, tr.rsp", frame.index as u64, props.shown);
     let buffer_section = html! {
         <>
             <h3>{ format!("User buffer at {buf:#x}") }

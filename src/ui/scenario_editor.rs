@@ -66,8 +66,12 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
             if let Some(preset) = Preset::from_id(&select.value()) {
                 on_preset.emit(preset);
             }
-            // The choice is made: give the arrow keys back to the frames (a focused select would switch scenario).
-            let _ = select.blur();
+            // Chosen with the pointer: give the arrow keys back to the frames (a focused select would switch scenario
+            // on the next arrow). Chosen with the keyboard (the focus ring shows), the select keeps the focus, so the
+            // arrows and typing go on choosing.
+            if !select.matches(":focus-visible").unwrap_or(true) {
+                let _ = select.blur();
+            }
         })
     };
     html! {

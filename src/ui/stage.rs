@@ -54,17 +54,42 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
         let arrived = props.revealed >= rank.map_or(1, |rank| 2 + rank as u8);
         html! {
             <div role="tabpanel" id={format!("view-{}", view.id())} aria-labelledby={format!("tab-{}", view.id())}
-                class="view" hidden={view != shown}>
+                class="view" hidden={view != shown} tabindex="0">
                 if arrived { { content } }
             </div>
         }
+    };
+    // The tabs pattern: the arrows move to the previous or next tab (wrapping), Home and End to the first and last;
+    // the tab reached is selected and takes the focus.
+    let on_tab_key = {
+        let picked = picked.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let at = Focus::ALL.iter().position(|view| *view == shown).unwrap_or(0);
+            let n_views = Focus::ALL.len();
+            let to = match event.key().as_str() {
+                "ArrowRight" => (at + 1) % n_views,
+                "ArrowLeft" => (at + n_views - 1) % n_views,
+                "Home" => 0,
+                "End" => n_views - 1,
+                _ => return,
+            };
+            event.prevent_default();
+            let view = Focus::ALL[to];
+            picked.set(Some((view, focus)));
+            let tab = web_sys::window()
+                .and_then(|window| window.document())
+                .and_then(|document| document.get_element_by_id(&format!("tab-{}", view.id())));
+            if let Some(tab) = tab.and_then(|tab| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(tab).ok()) {
+                let _ = tab.focus();
+            }
+        })
     };
     let frame = props.frame.clone();
     let is_shown = |view: Focus| view == shown;
     html! {
         <section class="focus-view" data-testid="focus-view" data-focus={focus.id()} data-shown={shown.id()}
             aria-label="The view this frame is about">
-            <div class="view-tabs" role="tablist" aria-label="Views">{ for tabs }</div>
+            <div class="view-tabs" role="tablist" aria-label="Views" onkeydown={on_tab_key}>{ for tabs }</div>
             { panel(Focus::Wall, html! { <wall::Wall frame={frame.clone()} /> }) }
             { panel(Focus::Registers, html! {
                 <register_file::RegisterFile frame={frame.clone()} radix={props.radix} on_toggle_radix={props.on_toggle_radix.clone()} />

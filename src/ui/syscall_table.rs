@@ -93,7 +93,8 @@ pub fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
 fn rows(props: &RowsProps) -> Html {
     let container = use_node_ref();
     let show_all = use_state(|| false);
-    use_center_in_box(&container, ".selected", (props.highlight, *show_all, props.shown));
+    let key = props.highlight.map_or(u64::MAX, u64::from) ^ (u64::from(*show_all) << 40);
+    use_center_in_box(&container, ".selected", key, props.shown);
     let entries: Vec<&'static SyscallEntry> = entries(props.i386).collect();
     let focus = props.looked_up.map(|nr| entries.iter().position(|entry| entry.nr >= nr).unwrap_or(entries.len()));
     let shown = if *show_all { 0..entries.len() } else { window(entries.len(), focus) };

@@ -163,6 +163,14 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         Action::SetTheme(Theme::from_id(&select.value()).unwrap_or(Theme::Auto))
     });
     let presenting = link.mode == Mode::Present;
+    let on_escape = {
+        let open = open.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" && *open != Open::None {
+                open.set(Open::None);
+            }
+        })
+    };
     // The links are built only while their popover is open, not on every step.
     let shared = match *open {
         Open::None => Html::default(),
@@ -176,7 +184,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         }
     };
     html! {
-        <div class="toolbar" role="toolbar" aria-label="Share and view">
+        <div class="toolbar" role="toolbar" aria-label="Share and view" onkeydown={on_escape}>
             <button type="button" data-testid="share" aria-expanded={(*open == Open::Share).to_string()} onclick={toggle(Open::Share)}>{ "Share" }</button>
             <button type="button" data-testid="embed" aria-expanded={(*open == Open::Embed).to_string()} onclick={toggle(Open::Embed)}>{ "Embed" }</button>
             <button type="button" data-testid="present" aria-pressed={presenting.to_string()} onclick={on_present(presenting, &props.on_action)}>

@@ -45,15 +45,13 @@ pub fn wall(props: &WallProps) -> Html {
     html! {
         <section class="panel wall-panel" aria-labelledby="wall-heading" data-testid="wall">
             <h2 id="wall-heading">{ "The wall between user and kernel" }</h2>
-            <div class={classes!("wall", kernel.then_some("kernel-side"))}>
-                <div class="lane user-lane"><span class="lane-name">{ "User space · ring 3" }</span><span class="lane-note">{ "your program, the C library, the vDSO; it enters the kernel only at fixed points: syscall, int 0x80 or sysenter, or an exception or interrupt (a page fault, a timer)" }</span></div>
-                <div class="boundary"><span>{ "privilege boundary" }</span></div>
-                <div class="lane kernel-lane"><span class="lane-name">{ "Kernel space · ring 0" }</span><span class="lane-note">{ "entered only at those fixed points; left by sysret or iret" }</span></div>
-                <div class={classes!("wall-token", if kernel { "at-kernel" } else { "at-user" })} data-testid="wall-token">
-                    <span class="token-dot" aria-hidden="true">{ "●" }</span>
-                    <span class="token-label">{ format!("{here} · CPL {}", frame.cpl().number()) }</span>
-                </div>
-            </div>
+            <dl class="sides">
+                <dt class={classes!("user-side-name", (!kernel).then_some("here"))}>{ "User space · ring 3" }</dt>
+                <dd>{ "Your program, the C library, the vDSO. It enters the kernel only at fixed points: syscall, int 0x80 or sysenter, or an exception or interrupt (a page fault, a timer)." }</dd>
+                <dt class={classes!("kernel-side-name", kernel.then_some("here"))}>{ "Kernel space · ring 0" }</dt>
+                <dd>{ "Entered only at those points; left by sysret or iret." }</dd>
+            </dl>
+            <p class="wall-here" data-testid="wall-token">{ format!("Execution is at {here}, CPL {}.", frame.cpl().number()) }</p>
             <dl class="msrs" data-testid="msrs">
                 <dt>{ "LSTAR" }</dt><dd><code>{ format!("{lstar:#x}") }</code>{ " entry_SYSCALL_64: where syscall always lands" }</dd>
                 <dt>{ "STAR" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.star) }</code>{ " kernel CS 0x10 (SS 0x18); user CS 0x33, SS 0x2b for sysret" }</dd>
