@@ -314,39 +314,33 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
             );
             pid
         }
-        "exit_group" => {
-            let status = arg(ctx, dispatch, 0) as i32;
-            ctx.kernel().exit_status = Some(status & 0xff);
-            ctx.frame(
-                "do_group_exit",
-                format!("do_group_exit(({status} & 0xff) << 8);  /* never returns */"),
-                KernelStage::Exit,
-                "kernel.exit_group",
-                format!(
-                    "exit_group ends every thread of the process with status {}. The kernel frees its memory and files, \
-                     tells the parent, and switches to another task. There is no return: no SYSRET, RAX is never \
-                     written, the instruction after syscall never runs.",
-                    status & 0xff
-                ),
-            );
-            return;
-        }
-        // kernel/exit.c: SYSCALL_DEFINE1(exit) is do_exit((error_code & 0xff) << 8): only the calling thread ends.
-        // This process has one thread, so the process ends with it.
-        "exit" => {
-            let status = arg(ctx, dispatch, 0) as i32;
-            ctx.kernel().exit_status = Some(status & 0xff);
-            ctx.frame(
-                "do_exit",
-                format!("do_exit(({status} & 0xff) << 8);  /* never returns */"),
-                KernelStage::Exit,
-                "kernel.do_exit",
-                format!(
-                    "exit ends only the calling thread, with status {} (exit_group, 231, ends them all). This process \
-                     has one thread, so it is gone, and the instruction after syscall never runs.",
-                    status & 0xff
-                ),
-            );
+        // kernel/exit.c: exit_group is do_group_exit((code & 0xff) << 8), which ends every thread; exit is
+        // do_exit((code & 0xff) << 8), which ends only the calling thread (this process has one, so it ends too).
+        "exit_group" | "exit" => {
+            let status = arg(ctx, dispatch, 0) as i32 & 0xff;
+            ctx.kernel().exit_status = Some(status);
+            let (function, key, text) = if name == "exit" {
+                (
+                    "do_exit",
+                    "kernel.do_exit",
+                    format!(
+                        "exit ends only the calling thread, with status {status} (exit_group, 231, ends them all). \
+                         This process has one thread, so it is gone, and the instruction after syscall never runs."
+                    ),
+                )
+            } else {
+                (
+                    "do_group_exit",
+                    "kernel.exit_group",
+                    format!(
+                        "exit_group ends every thread of the process with status {status}. The kernel frees its memory \
+                         and files, tells the parent, and switches to another task. There is no return: no SYSRET, RAX \
+                         is never written, the instruction after syscall never runs."
+                    ),
+                )
+            };
+            let code = format!("{function}(({} & 0xff) << 8);  /* never returns */", arg(ctx, dispatch, 0) as i32);
+            ctx.frame(function, code, KernelStage::Exit, key, text);
             return;
         }
         other => {

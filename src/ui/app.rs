@@ -19,13 +19,16 @@ impl Reducible for State {
     }
 }
 
+/// The state the page's URL asks for, with a notice for every parameter it could not use.
+pub fn state_from_url() -> State {
+    let (link, notices) = link::parse(&effects::query_pairs());
+    link::restore(link, notices)
+}
+
 /// The root component.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| {
-        let (link, notices) = link::parse(&effects::query_pairs());
-        link::restore(link, notices)
-    });
+    let state = use_reducer(state_from_url);
     effects::use_keyboard(state.dispatcher());
     effects::use_url_sync(LinkState::of(&state));
     effects::use_theme_attribute(state.theme);

@@ -54,7 +54,7 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
         let arrived = props.revealed >= rank.map_or(1, |rank| 2 + rank as u8);
         html! {
             <div role="tabpanel" id={format!("view-{}", view.id())} aria-labelledby={format!("tab-{}", view.id())}
-                class="view" hidden={view != shown} tabindex="0">
+                class="view" hidden={view != shown} tabindex={(view == Focus::Wall).then_some("0")}>
                 if arrived { { content } }
             </div>
         }

@@ -4,7 +4,6 @@
 
 use yew::prelude::*;
 
-use crate::link;
 use crate::state::Action;
 
 use super::controls::Controls;
@@ -13,10 +12,7 @@ use super::effects;
 /// The start-up floor's root: the App's state and keyboard, and the controls alone.
 #[function_component(StartupFloor)]
 pub fn startup_floor() -> Html {
-    let state = use_reducer(|| {
-        let (link, notices) = link::parse(&effects::query_pairs());
-        link::restore(link, notices)
-    });
+    let state = use_reducer(super::app::state_from_url);
     effects::use_keyboard(state.dispatcher());
     let on_action = {
         let dispatcher = state.dispatcher();
