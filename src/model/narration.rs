@@ -51,8 +51,8 @@ fn arguments_already_placed(scenario: &Scenario) -> String {
     let regs = ["RDI", "RSI", "RDX", "R10", "R8", "R9"];
     let placed: Vec<String> = names.iter().zip(regs).take(3).map(|(name, reg)| format!("{name} in {reg}")).collect();
     format!(
-        " The arguments are already in place: the C call put them in the registers the C convention uses, which the \
-         syscall convention shares for the first three ({}), so the wrapper leaves them alone.",
+        " The arguments are already in place, where the C call put them ({}): the syscall convention uses the same \
+         registers for the first three.",
         placed.join(", ")
     )
 }

@@ -83,7 +83,7 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
                             <option value={preset.id()} selected={*preset == scenario.preset}>{ preset.title() }</option>
                         }) }
                     </select>
-                    if props.edited { <span class="edited" data-testid="edited" title="The arguments differ from this scenario's">{ "edited" }</span> }
+                    if props.edited { <span class="edited" data-testid="edited">{ "edited" }</span> }
                 </label>
                 <details class="editor" data-testid="editor">
                     <summary>{ "Arguments" }<span class="signature">{ format!(": {}", scenario.program.signature()) }</span></summary>
