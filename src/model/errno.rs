@@ -79,7 +79,19 @@ pub fn errno_name(number: i64) -> &'static str {
     Errno::from_number(number).map_or("E?", Errno::name)
 }
 
-/// `"-9 (-EBADF)"` for errors (-4095 to -1, as the kernel's `IS_ERR_VALUE`), the plain number otherwise.
+/// Whether a syscall's return value is an error, -4095 to -1 (the kernel's `IS_ERR_VALUE`, and the range the C
+/// library's wrappers check before setting errno).
+///
+/// ```
+/// use syscall_explorer::model::errno::is_error;
+/// assert!(is_error(-9) && is_error(-4095));
+/// assert!(!is_error(-4096) && !is_error(0) && !is_error(59));
+/// ```
+pub fn is_error(value: i64) -> bool {
+    (-4095..0).contains(&value)
+}
+
+/// `"-9 (-EBADF)"` for errors (see [`is_error`]), the plain number otherwise.
 ///
 /// ```
 /// use syscall_explorer::model::errno::describe_result;
@@ -87,7 +99,7 @@ pub fn errno_name(number: i64) -> &'static str {
 /// assert_eq!(describe_result(59), "59");
 /// ```
 pub fn describe_result(value: i64) -> String {
-    if (-4095..0).contains(&value) {
+    if is_error(value) {
         format!("{value} (-{})", errno_name(-value))
     } else {
         value.to_string()

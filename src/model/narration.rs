@@ -134,7 +134,7 @@ fn user_insn(image_insn: &ImageInsn, before: &Machine, after: &Machine, scenario
                      with the error to handle.",
                     super::errno::errno_name(errno as i64)
                 )
-            } else if (-4095..0).contains(&value) {
+            } else if super::errno::is_error(value) {
                 format!(
                     "Back in the program, right after its call, with the result in RAX: {}. It stores it in its \
                      variable; with no C library in between, nothing turned the error into errno, so the program \

@@ -185,6 +185,19 @@ pub struct Scenario {
 pub const DEFAULT_NOTES: &str = "Hello from notes.txt!\nThese bytes came through the kernel.\n";
 
 impl Scenario {
+    /// Whether any field differs from the preset this scenario started from (its title is then the preset's).
+    ///
+    /// ```
+    /// use syscall_explorer::model::{Preset, Scenario};
+    /// let mut scenario = Scenario::preset(Preset::Read);
+    /// assert!(!scenario.is_edited());
+    /// scenario.args[0] = 9;
+    /// assert!(scenario.is_edited());
+    /// ```
+    pub fn is_edited(&self) -> bool {
+        *self != Scenario::preset(self.preset)
+    }
+
     /// The scenario a preset starts from.
     pub fn preset(preset: Preset) -> Scenario {
         let base = Scenario {

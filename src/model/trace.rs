@@ -50,7 +50,7 @@ pub fn ending(timeline: &Timeline) -> String {
         // a negative result into -1 and errno for its caller.
         Ending::Returned { rax, errno: None }
             if timeline.scenario.program == super::scenario::Program::VdsoClockGettime
-                && (-4095..0).contains(&(*rax as i64)) =>
+                && super::errno::is_error(*rax as i64) =>
         {
             format!(
                 "__vdso_clock_gettime returned {}; glibc's clock_gettime would give its caller -1 with errno = {} ({})",
@@ -73,7 +73,7 @@ pub fn step_summary(timeline: &Timeline, step: LessonStep) -> String {
     use super::scenario::Program;
     let program = timeline.scenario.program;
     let result = timeline.result();
-    let failed = result.is_some_and(|value| (-4095..0).contains(&value))
+    let failed = result.is_some_and(super::errno::is_error)
         || matches!(&timeline.ending, Ending::Returned { errno: Some(_), .. });
     match (step, program) {
         (LessonStep::CallLibrary | LessonStep::LoadRegisters, Program::Raw) => {

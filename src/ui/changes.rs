@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::model::cpu::{Gpr, Reg};
-use crate::model::errno::describe_result;
+use crate::model::errno::{describe_result, is_error};
 use crate::state::{FrameRef, Radix};
 
 /// A register's value, short: hex without leading zeros (the register view has the padded form), or decimal.
@@ -18,7 +18,7 @@ pub fn short_value(value: u64, radix: Radix) -> String {
 /// `= -9 (-EBADF)` for a value that reads as an error number (RAX after a failed call), else nothing.
 pub fn as_error(reg: Reg, value: u64) -> Option<String> {
     let signed = value as i64;
-    (reg == Reg::Gpr(Gpr::Rax) && (-4095..0).contains(&signed)).then(|| format!("= {}", describe_result(signed)))
+    (reg == Reg::Gpr(Gpr::Rax) && is_error(signed)).then(|| format!("= {}", describe_result(signed)))
 }
 
 /// The changes. A plain view function rather than a component: it changes with every frame anyway, and a component

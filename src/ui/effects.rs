@@ -89,13 +89,8 @@ fn keyboard_listener(dispatcher: UseReducerDispatcher<State>) -> Option<gloo::ev
         let key = event.key();
         let in_field = matches!(target_tag.as_str(), "input" | "textarea" | "select");
         let on_button = target_tag == "button" || target_tag == "summary";
-        // On a view tab the arrows, Home and End move between the tabs (the tabs pattern), not between frames.
-        let on_tab = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|element| element.get_attribute("role").as_deref() == Some("tab"));
-        let tab_key = matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End");
-        if in_field || (on_button && (key == " " || key == "Enter")) || (on_tab && tab_key) {
+        // Keys a control handles itself (the view tabs' arrows) never reach the document: it stops them.
+        if in_field || (on_button && (key == " " || key == "Enter")) {
             return;
         }
         if let Some(action) = key_action(&key) {

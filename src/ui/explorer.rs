@@ -93,7 +93,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let timeline = &state.timeline;
     let frame = state.frame_ref();
     let kernel = frame.cpl() == Cpl::Ring0;
-    let edited = timeline.scenario != crate::model::Scenario::preset(timeline.scenario.preset);
+    let edited = timeline.scenario.is_edited();
     html! {
         <div class={classes!("page", if kernel { "in-kernel" } else { "in-user" }, mode_class(state.mode))}
             data-testid="app" data-mode={mode_class(state.mode)}>

@@ -73,7 +73,9 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
                 "End" => n_views - 1,
                 _ => return,
             };
+            // Handled here: not a step through the frames for the document's key listener.
             event.prevent_default();
+            event.stop_propagation();
             let view = Focus::ALL[to];
             picked.set(Some((view, focus)));
             let tab = web_sys::window()
