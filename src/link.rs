@@ -12,6 +12,7 @@
 use std::rc::Rc;
 
 use crate::model::input::{is_address, set_field, show_number, ARG_FIELDS, FIELD_NAMES};
+use crate::model::measured::Measurement;
 use crate::model::moments::Granularity;
 use crate::model::{LessonStep, Preset, Scenario};
 use crate::state::{Action, Mode, Notice, Radix, RemoteSet, Speed, State, Theme};
@@ -31,6 +32,8 @@ pub struct LinkState {
     pub radix: Radix,
     /// Parent origins allowed to drive an embedded page by `postMessage` (empty: any).
     pub origins: Vec<String>,
+    /// Figures from `trace measure --link` (`cpu`, `kernel`, `ns`), shown in the cost view.
+    pub measured: Option<Measurement>,
 }
 
 impl Default for LinkState {
@@ -45,6 +48,7 @@ impl Default for LinkState {
             speed: Speed::Normal,
             radix: Radix::Hex,
             origins: Vec::new(),
+            measured: None,
         }
     }
 }
@@ -84,7 +88,7 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
     for (key, value) in pairs {
         let key = key.as_str();
         match key {
-            "s" => {}
+            "s" | "cpu" | "kernel" | "ns" => {}
             "f" => match value.trim().parse::<usize>() {
                 Ok(frame) if frame >= 1 => state.frame = Some(frame - 1),
                 _ => notice(
@@ -151,6 +155,17 @@ pub fn parse(pairs: &[(String, String)]) -> (LinkState, Vec<Notice>) {
             other => notice(other, "is not a parameter this page knows; ignored".to_string()),
         }
     }
+    match (get("cpu"), get("kernel"), get("ns")) {
+        (None, None, None) => {}
+        (Some(cpu), Some(kernel), Some(ns)) => match Measurement::parse(cpu, kernel, ns) {
+            Ok(measured) => state.measured = Some(measured),
+            Err(message) => notice("ns", format!("the measured figures are not shown: {message}")),
+        },
+        _ => notice(
+            "ns",
+            "measured figures need cpu, kernel and ns together (trace measure --link writes them)".to_string(),
+        ),
+    }
     (state, notices)
 }
 
@@ -213,6 +228,9 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if !state.origins.is_empty() {
         push("origins", state.origins.join(","));
     }
+    if let Some(measured) = &state.measured {
+        pairs.extend(measured.to_pairs());
+    }
     pairs
 }
 
@@ -229,6 +247,7 @@ impl LinkState {
             speed: state.speed,
             radix: state.radix,
             origins: (*state.origins).clone(),
+            measured: state.measured.as_deref().cloned(),
         }
     }
 }
@@ -265,6 +284,7 @@ pub fn restore(link: LinkState, mut notices: Vec<Notice>) -> State {
     state.speed = link.speed;
     state.radix = link.radix;
     state.origins = Rc::new(link.origins);
+    state.measured = link.measured.map(Rc::new);
     state.notices = Rc::new(notices);
     state
 }
@@ -386,9 +406,24 @@ mod tests {
         state.theme = Theme::Dark;
         state.mode = Mode::Present;
         state.radix = Radix::Decimal;
+        state.measured = Some(
+            Measurement::parse("Intel(R) Xeon(R) W3580 @ 3.33GHz", "6.1.0-18-amd64", "read:230,getpid:91.44").unwrap(),
+        );
         let (parsed, notices) = parse(&to_pairs(&state));
         assert!(notices.is_empty(), "{notices:?}");
+        let measured = parsed.measured.as_ref().expect("the figures come back");
+        assert_eq!(measured.median(crate::model::measured::Operation::SyscallGetpid), Some(91.4));
         assert_eq!(parsed, state);
+    }
+
+    #[test]
+    fn measured_figures_are_checked() {
+        let (state, notices) = parse(&pairs(&[("cpu", "X"), ("kernel", "6.1"), ("ns", "getpid:nan")]));
+        assert_eq!(state.measured, None);
+        assert_eq!(notices.len(), 1);
+        let (state, notices) = parse(&pairs(&[("cpu", "X"), ("ns", "getpid:90")]));
+        assert_eq!(state.measured, None);
+        assert_eq!(notices.len(), 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use crate::model::measured::Measurement;
 use crate::model::moments::{next_stop, previous_stop, Granularity};
 use crate::model::{Frame, LessonStep, Preset, Scenario, Timeline};
 
@@ -237,6 +238,8 @@ pub struct State {
     pub mode: Mode,
     /// Parent origins allowed to drive the page by postMessage (empty: any).
     pub origins: Rc<Vec<String>>,
+    /// Figures measured on a real machine (`trace measure --link`), for the cost view.
+    pub measured: Option<Rc<Measurement>>,
     /// Parameters of the link that had to be replaced by defaults.
     pub notices: Rc<Vec<Notice>>,
     /// The embedding page asked for the current frame (`syscall-explorer:get`).
@@ -265,6 +268,7 @@ impl State {
             theme: Theme::Auto,
             mode: Mode::Normal,
             origins: Rc::new(Vec::new()),
+            measured: None,
             notices: Rc::new(Vec::new()),
             frame_request: Trigger::default(),
             crossing_replay: Trigger::default(),

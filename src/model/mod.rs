@@ -15,6 +15,7 @@ pub mod layout;
 pub mod lesson;
 pub mod linux;
 pub mod machine;
+pub mod measured;
 pub mod memory;
 pub mod moments;
 pub mod narration;
