@@ -205,6 +205,9 @@ pub fn to_pairs(state: &LinkState) -> Vec<(String, String)> {
     if scenario.buffer_text != base.buffer_text {
         push("buffer_text", scenario.buffer_text.clone());
     }
+    if scenario.mitigations {
+        push("mitigations", "on".to_string());
+    }
     match (state.frame, state.step) {
         (Some(frame), _) => push("f", (frame + 1).to_string()),
         (None, Some(step)) => push("step", step.number().to_string()),

@@ -23,13 +23,13 @@ use std::rc::Rc;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use syscall_explorer::model::cpu::{flags, Cpl, Cpu, Gpr, LINUX_FMASK, SYSRET_RFLAGS_MASK};
+use syscall_explorer::model::cpu::{flags, Cpl, Cpu, Gpr, KERNEL_CR3, LINUX_FMASK, SYSRET_RFLAGS_MASK, USER_CR3};
 use syscall_explorer::model::frame::{Executed, MemChange};
 use syscall_explorer::model::input::set_field;
 use syscall_explorer::model::kernel::Kernel;
 use syscall_explorer::model::layout::{
-    BUF_ADDR, ENTRY_SYSCALL_64, KERNEL_STACK_TOP, PATH_ADDR, PER_CPU, TASK_SIZE_MAX, USER_DATA, USER_DATA_LEN,
-    USER_STACK, VAR_RESULT,
+    BUF_ADDR, ENTRY_SYSCALL_64, ENTRY_SYSCALL_64_PTI, KERNEL_STACK_TOP, PATH_ADDR, PER_CPU, TASK_SIZE_MAX, USER_DATA,
+    USER_DATA_LEN, USER_STACK, VAR_RESULT,
 };
 use syscall_explorer::model::machine::{is_canonical, Exception, Machine};
 use syscall_explorer::model::memory::Access;
@@ -198,13 +198,16 @@ fn apply(scenario: &mut Scenario, edit: &Edit) {
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
-    (prop::sample::select(Preset::ALL.to_vec()), prop::collection::vec(edit(), 0..6)).prop_map(|(preset, edits)| {
-        let mut scenario = Scenario::preset(preset);
-        for edit in &edits {
-            apply(&mut scenario, edit);
-        }
-        scenario
-    })
+    (prop::sample::select(Preset::ALL.to_vec()), prop::collection::vec(edit(), 0..6), any::<bool>()).prop_map(
+        |(preset, edits, mitigations)| {
+            let mut scenario = Scenario::preset(preset);
+            scenario.mitigations = mitigations;
+            for edit in &edits {
+                apply(&mut scenario, edit);
+            }
+            scenario
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -365,7 +368,8 @@ fn check_trap_rules(timeline: &Timeline) -> Result<(), TestCaseError> {
             prop_assert_eq!(entered.get(Gpr::R11), before.rflags & !flags::RF);
             prop_assert_eq!(entered.rflags, before.rflags & !LINUX_FMASK);
             prop_assert_eq!((entered.cs, entered.ss), (0x10, 0x18));
-            prop_assert_eq!(entered.rip, ENTRY_SYSCALL_64);
+            let entry = if timeline.scenario.runs_pti() { ENTRY_SYSCALL_64_PTI } else { ENTRY_SYSCALL_64 };
+            prop_assert_eq!(entered.rip, entry);
             let changed = gpr_differences(before, entered);
             prop_assert!(changed.iter().all(|gpr| [Gpr::Rcx, Gpr::R11].contains(gpr)), "SYSCALL changed {:?}", changed);
         }
@@ -375,6 +379,8 @@ fn check_trap_rules(timeline: &Timeline) -> Result<(), TestCaseError> {
         prop_assert_eq!(after.rip, next, "the program resumes right after the trap instruction");
         prop_assert_eq!(after.gs_base, before.gs_base);
         prop_assert_eq!(after.msr.kernel_gs_base, before.msr.kernel_gs_base);
+        prop_assert_eq!(after.cr3, before.cr3, "back on the page tables the program left");
+        check_page_tables(timeline, trap, ret)?;
         let changed = gpr_differences(before, after);
         match trap_insn.role {
             Role::Syscall => {
@@ -404,6 +410,27 @@ fn check_trap_rules(timeline: &Timeline) -> Result<(), TestCaseError> {
             }
         }
     }
+    Ok(())
+}
+
+/// With PTI, CR3 names the user page tables exactly while user code runs and up to the kernel's switch, and the
+/// kernel's C code always runs on the kernel's; without it, CR3 never changes.
+fn check_page_tables(timeline: &Timeline, trap: usize, ret: usize) -> Result<(), TestCaseError> {
+    let pti = timeline.scenario.runs_pti();
+    let user_cr3 = timeline.frames[trap - 1].machine.cpu.cr3;
+    prop_assert_eq!(user_cr3, if pti { USER_CR3 } else { KERNEL_CR3 });
+    let mut switches = 0;
+    for idx in trap..=ret {
+        let frame = &timeline.frames[idx];
+        let cr3 = frame.machine.cpu.cr3;
+        if cr3 != timeline.frames[idx - 1].machine.cpu.cr3 {
+            switches += 1;
+        }
+        if matches!(frame.executed, Executed::CCode { .. }) {
+            prop_assert_eq!(cr3, KERNEL_CR3, "C runs on the kernel's page tables (frame {})", idx);
+        }
+    }
+    prop_assert_eq!(switches, if pti { 2 } else { 0 }, "CR3 switches between the trap and the return");
     Ok(())
 }
 

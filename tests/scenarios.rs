@@ -114,6 +114,14 @@ cases! {
     preset_raw_probe: RawProbe;
 }
 
+// The same calls on a CPU that needs page-table isolation and buffer clearing.
+cases! {
+    mitigations_read: Read["mitigations" = "on"];
+    mitigations_read_bad_buffer: ReadBadBuffer["mitigations" = "on"];
+    mitigations_unknown_number: UnknownNumber["mitigations" = "on"];
+    mitigations_int80_read_unchanged: Int80Read["mitigations" = "on"];
+}
+
 /// Adding a preset without a golden trace fails here.
 #[test]
 fn every_preset_has_a_case() {

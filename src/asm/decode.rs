@@ -38,12 +38,14 @@ impl Names {
             DO_SYSCALL_64 => "do_syscall_64",
             DO_INT80_EMULATION => "do_int80_emulation",
             VDSO_CLOCK_GETTIME => "__vdso_clock_gettime",
+            X86_VERW_SEL => "x86_verw_sel",
             _ => return None,
         })
     }
 
     fn per_cpu_name(offset: u64) -> Option<&'static str> {
         Some(match offset {
+            PERCPU_TSS_SP0 => "cpu_tss_rw+TSS_sp0",
             PERCPU_TSS_SP2 => "cpu_tss_rw+TSS_sp2",
             PERCPU_TOP_OF_STACK => "pcpu_hot+X86_top_of_stack",
             _ => return None,
@@ -160,6 +162,14 @@ pub fn to_model(instruction: &Instruction) -> Result<Insn, String> {
     };
     Ok(match instruction.mnemonic() {
         Mnemonic::Endbr64 => Insn::Endbr64,
+        Mnemonic::Mov if instruction.op0_register() == Register::CR3 => match op(1)? {
+            Operand::Reg(src) => Insn::MovToCr3 { src },
+            other => return Err(format!("mov cr3 from {other:?}")),
+        },
+        Mnemonic::Mov if instruction.op_count() == 2 && instruction.op1_register() == Register::CR3 => {
+            Insn::MovFromCr3 { dst: gpr0()? }
+        }
+        Mnemonic::Verw => Insn::Verw { mem: mem_of(instruction)? },
         Mnemonic::Mov => Insn::Mov { dst: op(0)?, src: op(1)?, width: width_of(instruction)? },
         Mnemonic::Movsxd => match op(1)? {
             Operand::Reg(src) => Insn::Movsxd { dst: gpr0()?, src },

@@ -8,7 +8,7 @@
 use iced_x86::code_asm::*;
 use iced_x86::IcedError;
 
-use crate::model::cpu::Gpr;
+use crate::model::cpu::{Gpr, PTI_USER_PGTABLE_AND_PCID_MASK, PTI_USER_PGTABLE_BIT};
 use crate::model::layout::*;
 use crate::model::program::{PtField, Role, Space};
 use crate::model::LessonStep;
@@ -174,6 +174,12 @@ fn specs() -> Vec<RoutineSpec> {
             emit: entry_syscall_64,
         },
         RoutineSpec {
+            name: "entry_SYSCALL_64 (PTI)",
+            space: Space::Kernel,
+            fixed_addr: Some(ENTRY_SYSCALL_64_PTI),
+            emit: |w, _| entry_syscall_64_with(w, true),
+        },
+        RoutineSpec {
             name: "asm_int80_emulation",
             space: Space::Kernel,
             fixed_addr: Some(ASM_INT80_EMULATION),
@@ -260,14 +266,45 @@ fn pop_regs(w: &mut Writer, pop_rdi: bool) -> Result<(), IcedError> {
     Ok(())
 }
 
-/// A condensed `entry_SYSCALL_64` (Linux 6.12 entry_64.S lines 87–170; the PTI CR3 switch and the speculation
-/// mitigations are left out, as they are patched out on CPUs that do not need them).
+/// A condensed `entry_SYSCALL_64` (Linux 6.12 entry_64.S lines 87–170), as it runs on a CPU that needs no PTI
+/// (the CR3 switches and the speculation mitigations are patched out there).
 fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
+    entry_syscall_64_with(w, false)
+}
+
+/// `SWITCH_TO_KERNEL_CR3` / `SWITCH_TO_USER_CR3` without PCID (arch/x86/entry/calling.h): read CR3 into `scratch`,
+/// clear or set the page-table bit, write it back.
+fn switch_cr3(w: &mut Writer, scratch: AsmRegister64, to_user: bool) -> Result<(), IcedError> {
+    let step = if to_user { LessonStep::Return } else { LessonStep::Trap };
+    w.tag(Role::Cr3Read, step, |a| a.mov(scratch, cr3))?;
+    if to_user {
+        w.tag(Role::Cr3ToUser, step, |a| a.or(scratch, PTI_USER_PGTABLE_BIT as i32))?;
+    } else {
+        w.tag(Role::Cr3ToKernel, step, |a| a.and(scratch, !(PTI_USER_PGTABLE_AND_PCID_MASK as i32)))?;
+    }
+    w.tag(Role::Cr3Write { user: to_user }, step, |a| a.mov(cr3, scratch))
+}
+
+/// The PTI exit's tail (`SWITCH_TO_USER_CR3_STACK scratch_reg=%rdi`): on the entry stack, with RAX saved around it.
+fn switch_to_user_cr3_stack(w: &mut Writer) -> Result<(), IcedError> {
+    w.tag(Role::SaveScratch, LessonStep::Return, |a| a.push(rax))?;
+    switch_cr3(w, rdi, true)?;
+    w.tag(Role::RestoreScratch, LessonStep::Return, |a| a.pop(rax))
+}
+
+/// `entry_SYSCALL_64`; with `pti`, as Linux 6.12 patches it for a CPU that needs page-table isolation and buffer
+/// clearing (no PCID, as on the recorded Skylake): `SWITCH_TO_KERNEL_CR3` before the kernel stack is touched, the
+/// exits through the entry stack with `SWITCH_TO_USER_CR3_STACK`, and `CLEAR_CPU_BUFFERS` (`verw`) last.
+fn entry_syscall_64_with(w: &mut Writer, pti: bool) -> Result<(), IcedError> {
     use LessonStep::*;
     w.tag(Role::Endbr, Trap, |a| a.endbr64())?;
     w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     // SYSCALL left RSP pointing at the user stack: park it in TSS.sp2, which hardware never uses.
     w.tag(Role::SaveUserRsp, Trap, |a| a.mov(qword_ptr(PERCPU_TSS_SP2).gs(), rsp))?;
+    if pti {
+        // The kernel stack is not mapped in the user page tables: switch CR3 first, with RSP as the scratch.
+        switch_cr3(w, rsp, false)?;
+    }
     w.tag(Role::LoadKernelStack, Trap, |a| a.mov(rsp, qword_ptr(PERCPU_TOP_OF_STACK).gs()))?;
     // The first five pushes have the layout of a hardware interrupt frame, so both exits can use pt_regs.
     w.tag(Role::PushField(PtField::Ss), Trap, |a| a.push(i32::from(crate::model::cpu::selectors::USER_DS)))?;
@@ -285,16 +322,48 @@ fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
     let mut iret_path = w.asm.create_label();
     w.tag(Role::BranchIret, Return, |a| a.je(iret_path))?;
     pop_regs(w, false)?;
-    // Condensed: Linux moves to the per-CPU trampoline stack here and pops RDI and RSP from it.
-    w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
-    w.tag(Role::RestoreUserRsp, Return, |a| a.mov(rsp, qword_ptr(rsp + (pt_regs::SP - pt_regs::ORIG_AX) as i32)))?;
+    if pti {
+        // syscall_return_via_sysret: the task stack is about to vanish with the kernel's page tables, so the user
+        // RSP and RDI go to the entry stack, and CR3 is switched there.
+        w.tag(Role::PtRegsToRdi, Return, |a| a.mov(rdi, rsp))?;
+        w.tag(Role::LoadEntryStack, Return, |a| a.mov(rsp, qword_ptr(PERCPU_TSS_SP0).gs()))?;
+        let sp_from_di = (pt_regs::SP - pt_regs::DI) as i32;
+        w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi + sp_from_di)))?;
+        w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi)))?;
+        switch_to_user_cr3_stack(w)?;
+        w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
+        w.tag(Role::RestoreUserRsp, Return, |a| a.pop(rsp))?;
+    } else {
+        // Condensed: Linux moves to the per-CPU trampoline stack here and pops RDI and RSP from it.
+        w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
+        w.tag(Role::RestoreUserRsp, Return, |a| a.mov(rsp, qword_ptr(rsp + (pt_regs::SP - pt_regs::ORIG_AX) as i32)))?;
+    }
     w.tag(Role::SwapgsExit, Return, |a| a.swapgs())?;
+    if pti {
+        w.tag(Role::Verw, Return, |a| a.verw(word_ptr(X86_VERW_SEL)))?;
+    }
     w.tag(Role::Sysret, Return, |a| a.sysretq())?;
     // swapgs_restore_regs_and_return_to_usermode: the exit that can restore anything.
     w.asm.set_label(&mut iret_path)?;
-    pop_regs(w, true)?;
-    w.tag(Role::SkipOrigAx, Return, |a| a.add(rsp, 8))?;
+    if pti {
+        // .Lpti_restore_regs_and_return_to_usermode: the IRET frame and RDI go to the entry stack.
+        pop_regs(w, false)?;
+        w.tag(Role::PtRegsToRdi, Return, |a| a.mov(rdi, rsp))?;
+        w.tag(Role::LoadEntryStack, Return, |a| a.mov(rsp, qword_ptr(PERCPU_TSS_SP0).gs()))?;
+        for field in [pt_regs::SS, pt_regs::SP, pt_regs::FLAGS, pt_regs::CS, pt_regs::IP, pt_regs::DI] {
+            let offset = (field - pt_regs::DI) as i32;
+            w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi + offset)))?;
+        }
+        switch_to_user_cr3_stack(w)?;
+        w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
+    } else {
+        pop_regs(w, true)?;
+        w.tag(Role::SkipOrigAx, Return, |a| a.add(rsp, 8))?;
+    }
     w.tag(Role::SwapgsExit, Return, |a| a.swapgs())?;
+    if pti {
+        w.tag(Role::Verw, Return, |a| a.verw(word_ptr(X86_VERW_SEL)))?;
+    }
     w.tag(Role::Iret, Return, |a| a.iretq())
 }
 

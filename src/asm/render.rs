@@ -48,6 +48,9 @@ fn insn(insn: &Insn) -> String {
         Insn::Jmp { target } => format!("Insn::Jmp {{ target: {target:#x} }}"),
         Insn::Jcc { cond, target } => format!("Insn::Jcc {{ cond: Cond::{cond:?}, target: {target:#x} }}"),
         Insn::Int { vector } => format!("Insn::Int {{ vector: {vector:#x} }}"),
+        Insn::MovFromCr3 { dst } => format!("Insn::MovFromCr3 {{ dst: {} }}", gpr(*dst)),
+        Insn::MovToCr3 { src } => format!("Insn::MovToCr3 {{ src: {} }}", gpr(*src)),
+        Insn::Verw { mem: memory } => format!("Insn::Verw {{ mem: {} }}", mem(memory)),
         other => format!("Insn::{other:?}"),
     }
 }

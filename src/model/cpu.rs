@@ -223,6 +223,7 @@ pub enum Reg {
     Ss,
     GsBase,
     KernelGsBase,
+    Cr3,
 }
 
 impl Reg {
@@ -236,7 +237,27 @@ impl Reg {
             Reg::Ss => "ss",
             Reg::GsBase => "gs_base",
             Reg::KernelGsBase => "kernel_gs_base",
+            Reg::Cr3 => "cr3",
         }
+    }
+}
+
+/// CR3 bit 12, `PTI_USER_PGTABLE_BIT`: with page-table isolation each process has an 8 KiB PGD, the kernel's half
+/// first and the user's half above it, so this one bit picks which set of page tables the CPU walks.
+pub const PTI_USER_PGTABLE_BIT: u64 = 1 << 12;
+/// `PTI_USER_PGTABLE_AND_PCID_MASK`: bit 12 and bit 11 (the user PCID bit); `SWITCH_TO_KERNEL_CR3` clears both.
+pub const PTI_USER_PGTABLE_AND_PCID_MASK: u64 = (1 << 12) | (1 << 11);
+/// The physical address of this process's PGD (8 KiB aligned): CR3 while the kernel runs, and always without PTI.
+pub const KERNEL_CR3: u64 = 0x1_0a4e_6000;
+/// CR3 in user mode with PTI: the same PGD's user half.
+pub const USER_CR3: u64 = KERNEL_CR3 | PTI_USER_PGTABLE_BIT;
+
+/// What a CR3 value selects, in words: `"kernel page tables"` or `"user page tables"`.
+pub fn cr3_name(cr3: u64) -> &'static str {
+    if cr3 & PTI_USER_PGTABLE_BIT == 0 {
+        "kernel page tables"
+    } else {
+        "user page tables"
     }
 }
 
@@ -251,6 +272,8 @@ pub struct Cpu {
     pub ss: u16,
     /// GS.base (the hidden part of GS): the user's value in user mode, the per-CPU area after SWAPGS.
     pub gs_base: u64,
+    /// CR3: the physical address of the page tables in use ([`KERNEL_CR3`] or, with PTI in user mode, [`USER_CR3`]).
+    pub cr3: u64,
     pub msr: Msrs,
 }
 
@@ -280,6 +303,7 @@ impl Cpu {
             Reg::Ss => u64::from(self.ss),
             Reg::GsBase => self.gs_base,
             Reg::KernelGsBase => self.msr.kernel_gs_base,
+            Reg::Cr3 => self.cr3,
         }
     }
 
@@ -292,6 +316,7 @@ impl Cpu {
             Reg::Ss,
             Reg::GsBase,
             Reg::KernelGsBase,
+            Reg::Cr3,
         ])
     }
 

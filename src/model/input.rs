@@ -83,7 +83,7 @@ pub fn is_address(arg_name: &str) -> bool {
 pub const ARG_FIELDS: [&str; 6] = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"];
 
 /// The fields [`set_field`] knows, for help texts.
-pub const FIELD_NAMES: [&str; 16] = [
+pub const FIELD_NAMES: [&str; 17] = [
     "nr",
     "arg0",
     "arg1",
@@ -100,6 +100,7 @@ pub const FIELD_NAMES: [&str; 16] = [
     "file_text",
     "path",
     "buffer_text",
+    "mitigations",
 ];
 
 /// Which argument slot a friendly name refers to for this program.
@@ -154,6 +155,13 @@ pub fn set_field(scenario: &mut Scenario, name: &str, value: &str) -> Result<(),
                 return Err(format!("keep the buffer text under {MAX_BUFFER_TEXT} bytes (this is {})", value.len()));
             }
             scenario.buffer_text = value.to_string();
+        }
+        "mitigations" => {
+            scenario.mitigations = match value.trim() {
+                "on" | "1" | "true" => true,
+                "off" | "0" | "false" => false,
+                _ => return Err("mitigations is on or off".to_string()),
+            }
         }
         "path" => {
             if value.contains('\0') {

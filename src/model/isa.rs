@@ -128,6 +128,13 @@ pub enum Insn {
     Iretq,
     /// `hlt`.
     Hlt,
+    /// `mov dst, cr3` (ring 0 only).
+    MovFromCr3 { dst: Gpr },
+    /// `mov cr3, src` (ring 0 only): switches page tables and, without PCID, flushes the TLB's non-global entries.
+    MovToCr3 { src: Gpr },
+    /// `verw word [mem]`: sets ZF if the selector there names a segment writable at this CPL. Linux runs it for its
+    /// side effect on CPUs with the MDS microcode: it overwrites the CPU's internal buffers.
+    Verw { mem: Mem },
 }
 
 impl Insn {
@@ -138,7 +145,11 @@ impl Insn {
         match *self {
             Insn::Mov { dst: Operand::Reg(gpr), .. } => Some(gpr),
             Insn::Alu { dst: Operand::Reg(gpr), op, .. } if !matches!(op, AluOp::Cmp | AluOp::Test) => Some(gpr),
-            Insn::Movsxd { dst, .. } | Insn::Lea { dst, .. } | Insn::Neg { dst, .. } | Insn::Pop { dst } => Some(dst),
+            Insn::Movsxd { dst, .. }
+            | Insn::Lea { dst, .. }
+            | Insn::Neg { dst, .. }
+            | Insn::Pop { dst }
+            | Insn::MovFromCr3 { dst } => Some(dst),
             _ => None,
         }
     }

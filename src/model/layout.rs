@@ -53,6 +53,18 @@ pub const ENTRY_SYSCALL_64: u64 = KERNEL_ENTRY_TEXT + 0x40;
 /// The IDT gate for vector 0x80 points here.
 pub const ASM_INT80_EMULATION: u64 = KERNEL_ENTRY_TEXT + 0x400;
 
+/// `x86_verw_sel` (in `.entry.text`, so both sets of page tables map it): the selector `verw` reads, `__KERNEL_DS`.
+pub const X86_VERW_SEL: u64 = KERNEL_ENTRY_TEXT + 0xc00;
+/// With mitigations on, `entry_SYSCALL_64` as Linux patches it at boot for a CPU that needs PTI. Linux patches the
+/// one routine in place (ALTERNATIVE … X86_FEATURE_PTI); the model keeps both versions, side by side.
+pub const ENTRY_SYSCALL_64_PTI: u64 = KERNEL_ENTRY_TEXT + 0x800;
+
+/// The per-CPU entry stack in the CPU entry area (`cpu_entry_area->entry_stack_page`), which both sets of page
+/// tables map: TSS.sp0 points at its top when mitigations are on, and the SYSRET exit switches CR3 on it.
+pub const ENTRY_STACK: u64 = 0xffff_fe00_0000_5000;
+pub const ENTRY_STACK_LEN: usize = 0x100;
+pub const ENTRY_STACK_TOP: u64 = ENTRY_STACK + ENTRY_STACK_LEN as u64;
+
 /// Kernel C text. The C functions run as named steps, not as instructions.
 pub const KERNEL_TEXT: u64 = 0xffff_ffff_81e4_f000;
 pub const KERNEL_TEXT_LEN: usize = 0x1000;
@@ -68,6 +80,18 @@ pub const PERCPU_TSS_SP0: u64 = 0x04;
 pub const PERCPU_TSS_SP2: u64 = 0x14;
 /// `pcpu_hot + X86_top_of_stack`: the top of the current task's kernel stack.
 pub const PERCPU_TOP_OF_STACK: u64 = 0x80;
+/// The part of the per-CPU area at its start that is `cpu_tss_rw`: PTI maps this page in the user page tables too,
+/// because the SYSCALL entry writes TSS.sp2 before it switches CR3 (`pti_clone_user_shared`); `pcpu_hot` is not.
+pub const PERCPU_TSS_LEN: u64 = 0x68;
+
+/// Whether the user page tables of a PTI kernel map this kernel address: the entry text, this CPU's TSS and the
+/// entry stack. Everything else of the kernel (its C code, `pcpu_hot`, the task's kernel stack) is simply absent
+/// until `SWITCH_TO_KERNEL_CR3`.
+pub fn mapped_in_user_tables(addr: u64) -> bool {
+    (KERNEL_ENTRY_TEXT..KERNEL_ENTRY_TEXT + KERNEL_ENTRY_TEXT_LEN as u64).contains(&addr)
+        || (PER_CPU..PER_CPU + PERCPU_TSS_LEN).contains(&addr)
+        || (ENTRY_STACK..ENTRY_STACK_TOP).contains(&addr)
+}
 
 /// The current task's kernel stack: only its top 1 KiB is mapped in the model, which is where `pt_regs` goes.
 pub const KERNEL_STACK_TOP: u64 = 0xffff_c900_0064_4000;

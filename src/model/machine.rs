@@ -6,7 +6,10 @@
 
 use std::rc::Rc;
 
-use super::cpu::{flags, selectors, Cpu, Gpr, Msrs, LINUX_FMASK, LINUX_STAR, SYSRET_RFLAGS_MASK};
+use super::cpu::{
+    flags, selectors, Cpu, Gpr, Msrs, KERNEL_CR3, LINUX_FMASK, LINUX_STAR, PTI_USER_PGTABLE_BIT, SYSRET_RFLAGS_MASK,
+    USER_CR3,
+};
 use super::isa::{AluOp, Cond, Insn, Mem, Operand, Segment, Width};
 use super::kernel::Kernel;
 use super::layout::*;
@@ -69,6 +72,10 @@ impl Machine {
         mem.map("kernel text", RegionKind::KernelCode, KERNEL_TEXT, KERNEL_TEXT_LEN);
         mem.map("per-CPU area", RegionKind::PerCpu, PER_CPU, PER_CPU_LEN);
         mem.map("kernel stack", RegionKind::KernelStack, KERNEL_STACK, KERNEL_STACK_LEN);
+        let pti = scenario.runs_pti();
+        if pti {
+            mem.map("entry stack", RegionKind::KernelStack, ENTRY_STACK, ENTRY_STACK_LEN);
+        }
         for routine in routines {
             for image_insn in routine.insns {
                 mem.load(image_insn.addr, image_insn.bytes);
@@ -88,8 +95,11 @@ impl Machine {
         let room = (USER_DATA + USER_DATA_LEN as u64 - BUF_ADDR) as usize;
         let buffer: Vec<u8> = scenario.buffer_text.bytes().take(room).collect();
         mem.load(BUF_ADDR, &buffer);
-        // The per-CPU area: TSS.sp0 (the stack INT n switches to) and the top of this task's kernel stack.
-        mem.load(PER_CPU + PERCPU_TSS_SP0, &KERNEL_STACK_TOP.to_le_bytes());
+        mem.load(X86_VERW_SEL, &u16::to_le_bytes(selectors::KERNEL_DS));
+        // The per-CPU area: TSS.sp0 (the stack INT n switches to, and with PTI the entry stack the exit switches CR3
+        // on) and the top of this task's kernel stack.
+        let sp0 = if pti { ENTRY_STACK_TOP } else { KERNEL_STACK_TOP };
+        mem.load(PER_CPU + PERCPU_TSS_SP0, &sp0.to_le_bytes());
         mem.load(PER_CPU + PERCPU_TOP_OF_STACK, &KERNEL_STACK_TOP.to_le_bytes());
         // Callee-saved registers hold the caller's own values; the rest hold leftovers. Distinct values make every
         // change visible.
@@ -108,14 +118,22 @@ impl Machine {
             cs: selectors::USER_CS,
             ss: selectors::USER_DS,
             gs_base: 0,
-            msr: Msrs { star: LINUX_STAR, lstar: ENTRY_SYSCALL_64, fmask: LINUX_FMASK, kernel_gs_base: PER_CPU },
+            cr3: if pti { USER_CR3 } else { KERNEL_CR3 },
+            msr: Msrs {
+                star: LINUX_STAR,
+                lstar: if pti { ENTRY_SYSCALL_64_PTI } else { ENTRY_SYSCALL_64 },
+                fmask: LINUX_FMASK,
+                kernel_gs_base: PER_CPU,
+            },
         };
         let kernel = Kernel::new(scenario.pid, scenario.file_text.as_bytes());
         Machine { cpu, mem, kernel: Rc::new(kernel) }
     }
 
-    fn access(&self) -> Access {
+    /// Who is accessing memory: user mode, or kernel mode on the kernel's or (PTI) the user's page tables.
+    pub fn access(&self) -> Access {
         match self.cpu.cpl() {
+            super::cpu::Cpl::Ring0 if self.cpu.cr3 & PTI_USER_PGTABLE_BIT != 0 => Access::KernelOnUserTables,
             super::cpu::Cpl::Ring0 => Access::Kernel,
             super::cpu::Cpl::Ring3 => Access::User,
         }
@@ -330,6 +348,32 @@ impl Machine {
                 if self.cpu.cpl() != super::cpu::Cpl::Ring0 {
                     return Err(Exception::GeneralProtection("hlt is privileged"));
                 }
+            }
+            Insn::MovFromCr3 { dst } => {
+                if self.cpu.cpl() != super::cpu::Cpl::Ring0 {
+                    return Err(Exception::GeneralProtection("control registers are only readable in ring 0"));
+                }
+                self.cpu.set(dst, self.cpu.cr3);
+            }
+            Insn::MovToCr3 { src } => {
+                if self.cpu.cpl() != super::cpu::Cpl::Ring0 {
+                    return Err(Exception::GeneralProtection("control registers are only writable in ring 0"));
+                }
+                self.cpu.cr3 = self.cpu.get(src);
+            }
+            Insn::Verw { mem } => {
+                let addr = self.effective_address(&mem);
+                let selector = self.mem.read_le(addr, 2, self.access()).map_err(Exception::PageFault)? as u16;
+                // SDM VERW: ZF = 1 if the segment is a writable data segment whose DPL is at least CPL and RPL. The
+                // model's GDT has two data segments: __KERNEL_DS (DPL 0) and __USER_DS (DPL 3).
+                let dpl = match selector & !3 {
+                    sel if sel == selectors::KERNEL_DS & !3 => Some(0),
+                    sel if sel == selectors::USER_DS & !3 => Some(3),
+                    _ => None,
+                };
+                let cpl = self.cpu.cpl().number();
+                let writable = dpl.is_some_and(|dpl| dpl >= cpl && dpl >= (selector & 3) as u8);
+                self.cpu.rflags = if writable { self.cpu.rflags | flags::ZF } else { self.cpu.rflags & !flags::ZF };
             }
         }
         self.cpu.rip = next;

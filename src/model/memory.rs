@@ -65,6 +65,10 @@ pub struct Fault {
 pub enum Access {
     User,
     Kernel,
+    /// Ring 0 while CR3 still (or already) points at the user page tables of a PTI kernel: user pages and the few
+    /// kernel pages both sets of tables map ([`super::layout::mapped_in_user_tables`]); the rest of the kernel is
+    /// not there.
+    KernelOnUserTables,
 }
 
 /// All mapped memory.
@@ -94,6 +98,12 @@ impl Memory {
         let region_idx = self.regions.iter().position(|region| region.contains(addr)).ok_or(fault)?;
         let region = &self.regions[region_idx];
         if access == Access::User && !region.kind.user_accessible() {
+            return Err(fault);
+        }
+        if access == Access::KernelOnUserTables
+            && !region.kind.user_accessible()
+            && !super::layout::mapped_in_user_tables(addr)
+        {
             return Err(fault);
         }
         if write && !region.kind.writable() {

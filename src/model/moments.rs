@@ -63,7 +63,17 @@ impl Focus {
 /// The view an instruction of this role is about.
 fn role_focus(role: Role) -> Focus {
     match role {
-        Role::Syscall | Role::Int80 | Role::Sysret | Role::Iret => Focus::Wall,
+        Role::Syscall
+        | Role::Int80
+        | Role::Sysret
+        | Role::Iret
+        | Role::Cr3Read
+        | Role::Cr3ToKernel
+        | Role::Cr3ToUser
+        | Role::Cr3Write { .. }
+        | Role::SaveScratch
+        | Role::RestoreScratch
+        | Role::Verw => Focus::Wall,
         Role::LoadArg(_)
         | Role::LoadNr
         | Role::LoadProbe
@@ -80,7 +90,13 @@ fn role_focus(role: Role) -> Focus {
         | Role::NegateErrno
         | Role::ReturnMinusOne
         | Role::StoreResult => Focus::Registers,
-        Role::PushField(_) | Role::PopReg(_) | Role::SkipOrigAx | Role::StoreErrno => Focus::Memory,
+        Role::PushField(_)
+        | Role::PopReg(_)
+        | Role::SkipOrigAx
+        | Role::StoreErrno
+        | Role::PtRegsToRdi
+        | Role::LoadEntryStack
+        | Role::CopyToEntryStack => Focus::Memory,
         Role::CallC => Focus::KernelWork,
         Role::CallWrapper
         | Role::CallVdso
@@ -164,6 +180,10 @@ enum MomentGroup {
     LoadRegisters,
     /// Parking the user RSP and loading the kernel stack.
     SwitchStack,
+    /// PTI: a CR3 switch (read, change one bit, write; on the way out with RAX saved around it).
+    SwitchPageTables,
+    /// PTI exit: moving what is left of pt_regs to the entry stack.
+    ToEntryStack,
     /// PUSH_AND_CLEAR_REGS's pushes: building `pt_regs`.
     BuildPtRegs,
     /// CLEAR_REGS.
@@ -196,6 +216,13 @@ fn moment_group(frame: &Frame) -> Option<MomentGroup> {
                 Some(MomentGroup::LoadRegisters)
             }
             Role::SaveUserRsp | Role::LoadKernelStack => Some(MomentGroup::SwitchStack),
+            Role::Cr3Read
+            | Role::Cr3ToKernel
+            | Role::Cr3ToUser
+            | Role::Cr3Write { .. }
+            | Role::SaveScratch
+            | Role::RestoreScratch => Some(MomentGroup::SwitchPageTables),
+            Role::PtRegsToRdi | Role::LoadEntryStack | Role::CopyToEntryStack => Some(MomentGroup::ToEntryStack),
             Role::PushField(_) => Some(MomentGroup::BuildPtRegs),
             Role::ClearReg(_) => Some(MomentGroup::ClearRegisters),
             Role::PtRegsArg | Role::NrArg | Role::CallC => Some(MomentGroup::CallC),

@@ -2,6 +2,7 @@
 //! (`insn.syscall`, `kernel.copy_to_user`) that tests and the page can refer to; the text fills in this run's values.
 
 use super::cpu::{flags, Gpr};
+use super::lesson::LessonStep;
 use super::machine::Machine;
 use super::program::{ImageInsn, PtField, Role};
 use super::scenario::{Program, Scenario};
@@ -93,6 +94,17 @@ pub fn insn_key(image_insn: &ImageInsn) -> String {
         Role::SwapgsExit => "swapgs_exit",
         Role::Sysret => "sysret",
         Role::Iret => "iret",
+        Role::Cr3Read => "cr3_read",
+        Role::Cr3ToKernel => "cr3_to_kernel",
+        Role::Cr3ToUser => "cr3_to_user",
+        Role::Cr3Write { user: false } => "cr3_write_kernel",
+        Role::Cr3Write { user: true } => "cr3_write_user",
+        Role::SaveScratch => "save_scratch",
+        Role::RestoreScratch => "restore_scratch",
+        Role::PtRegsToRdi => "pt_regs_to_rdi",
+        Role::LoadEntryStack => "load_entry_stack",
+        Role::CopyToEntryStack => "copy_to_entry_stack",
+        Role::Verw => "verw",
     };
     format!("insn.{role}")
 }
@@ -278,6 +290,56 @@ fn kernel_insn(image_insn: &ImageInsn, after: &Machine) -> String {
             hex(cpu.rip),
             if cpu.rflags & flags::IF != 0 { " and interrupts on" } else { "" }
         ),
+        _ => pti_insn(image_insn, after),
+    }
+}
+
+/// The words for the instructions Linux adds on a CPU that needs page-table isolation and buffer clearing.
+fn pti_insn(image_insn: &ImageInsn, after: &Machine) -> String {
+    let cpu = &after.cpu;
+    let reg = |gpr: Gpr| hex(cpu.get(gpr));
+    match image_insn.role {
+        Role::Cr3Read => match image_insn.step {
+            LessonStep::Trap => format!(
+                "Page-table isolation (PTI, against Meltdown): in user mode the CPU walks page tables in which the \
+                 kernel is all but absent, so a CPU that reads kernel memory speculatively finds nothing to read. \
+                 The kernel's stack is not mapped yet. It reads CR3, the page-table pointer: {}.",
+                hex(cpu.cr3)
+            ),
+            _ => format!("It reads CR3 into RDI ({}), to switch back to the user's page tables.", hex(cpu.cr3)),
+        },
+        Role::Cr3ToKernel => format!(
+            "It clears bit 12 (and bit 11, the user PCID bit): each process has an 8 KiB top-level table, the \
+             kernel's half below and the user's half above. {} is the kernel's half.",
+            reg(Gpr::Rsp)
+        ),
+        Role::Cr3ToUser => format!("It sets bit 12, the user half: {}.", reg(Gpr::Rdi)),
+        Role::Cr3Write { user: false } => format!(
+            "mov cr3 switches page tables: CR3 = {} ({}). The whole kernel is mapped again. Without PCID this write \
+             also flushes the TLB, so the next memory accesses walk the page tables again. Linux's documentation \
+             puts a CR3 move at about a hundred cycles.",
+            hex(cpu.cr3),
+            super::cpu::cr3_name(cpu.cr3)
+        ),
+        Role::Cr3Write { user: true } => format!(
+            "CR3 = {} ({}): from this instruction on the kernel is unmapped again. Only the entry code, this CPU's \
+             TSS and the entry stack remain, which is why the last pops run on the entry stack.",
+            hex(cpu.cr3),
+            super::cpu::cr3_name(cpu.cr3)
+        ),
+        Role::SaveScratch => "It saves RAX on the entry stack: the CR3 switch needs a second scratch register.".into(),
+        Role::RestoreScratch => format!("And restores RAX, the result: {}.", reg(Gpr::Rax)),
+        Role::PtRegsToRdi => "RDI keeps a pointer to what is left of pt_regs (the user's RDI, then the rest).".into(),
+        Role::LoadEntryStack => format!(
+            "RSP moves to this CPU's entry stack ({}), which the user page tables map too: the task's kernel stack \
+             will be gone once CR3 switches back.",
+            reg(Gpr::Rsp)
+        ),
+        Role::CopyToEntryStack => "It copies a saved word from pt_regs to the entry stack.".into(),
+        Role::Verw => "verw: on a CPU with the MDS microcode this also overwrites the CPU's internal buffers, so \
+             data the kernel just handled cannot be sampled from user mode afterwards (MDS). Its own result (ZF) is \
+             not used."
+            .into(),
         _ => String::new(),
     }
 }

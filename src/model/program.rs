@@ -83,6 +83,26 @@ pub enum Role {
     Sysret,
     /// `iretq`.
     Iret,
+    /// PTI: copy CR3 into a scratch register.
+    Cr3Read,
+    /// PTI, on the way in: clear the user page-table bit (and the user PCID bit).
+    Cr3ToKernel,
+    /// PTI, on the way out: set the user page-table bit.
+    Cr3ToUser,
+    /// PTI: write CR3, switching to the kernel's page tables (`user: false`) or back to the user's.
+    Cr3Write { user: bool },
+    /// PTI exit: save RAX, the second scratch register of `SWITCH_TO_USER_CR3`, on the entry stack.
+    SaveScratch,
+    /// PTI exit: restore it.
+    RestoreScratch,
+    /// PTI exit: keep a pointer to pt_regs in RDI before leaving the task stack.
+    PtRegsToRdi,
+    /// PTI exit: move to the per-CPU entry stack (TSS.sp0), which the user page tables map too.
+    LoadEntryStack,
+    /// PTI exit: copy a word from pt_regs to the entry stack (the user RSP and RDI, or the IRET frame).
+    CopyToEntryStack,
+    /// `verw`: clear the CPU's internal buffers before returning to user mode (MDS).
+    Verw,
 }
 
 /// A field of `struct pt_regs`, as the entry code pushes it.

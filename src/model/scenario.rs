@@ -179,6 +179,9 @@ pub struct Scenario {
     pub pid: u32,
     /// CLOCK_MONOTONIC in nanoseconds when the vDSO reads it (time is an input, never read by the model).
     pub clock_ns: u64,
+    /// Run the kernel as Linux 6.12 does on a CPU that needs page-table isolation (Meltdown) and buffer clearing
+    /// (MDS): the CR3 switches and `verw` in `entry_SYSCALL_64`. Applies to the `syscall` path ([`Scenario::runs_pti`]).
+    pub mitigations: bool,
 }
 
 /// The default text of notes.txt.
@@ -195,7 +198,13 @@ impl Scenario {
     /// assert!(scenario.is_edited());
     /// ```
     pub fn is_edited(&self) -> bool {
-        *self != Scenario::preset(self.preset)
+        Scenario { mitigations: false, ..self.clone() } != Scenario::preset(self.preset)
+    }
+
+    /// Whether this run uses the PTI kernel: mitigations on, and a program that enters through `syscall` (the model's
+    /// `int 0x80` entry is the unmitigated one; the page says so).
+    pub fn runs_pti(&self) -> bool {
+        self.mitigations && self.program != Program::Int80Read
     }
 
     /// The scenario a preset starts from.
@@ -211,6 +220,7 @@ impl Scenario {
             probe_rcx: 0,
             pid: 4242,
             clock_ns: 1_234_567_890_123,
+            mitigations: false,
         };
         let hello = "Hello, console!\n";
         match preset {

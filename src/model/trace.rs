@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::cpu::{Gpr, Reg};
 use super::frame::Executed;
 use super::lesson::LessonStep;
+use super::program::Role;
 use super::timeline::{Ending, Timeline};
 
 /// The full table: one line per frame with step, CPL, what executed and the registers that changed.
@@ -109,6 +110,14 @@ pub fn summary(timeline: &Timeline) -> String {
         match &frame.executed {
             Executed::Insn(image_insn) if prev_cpl.is_some_and(|prev| prev != cpl) => {
                 let _ = writeln!(out, "{} -> ring {cpl} at {:#x}", image_insn.text, frame.machine.cpu.rip);
+            }
+            Executed::Insn(image_insn) if matches!(image_insn.role, Role::Cr3Write { .. } | Role::Verw) => {
+                let cr3 = frame.machine.cpu.cr3;
+                let what = match image_insn.role {
+                    Role::Verw => "clears the CPU buffers".to_string(),
+                    _ => format!("cr3={cr3:#x} ({})", super::cpu::cr3_name(cr3)),
+                };
+                let _ = writeln!(out, "  {}: {} -> {what}", frame.step.number(), image_insn.text);
             }
             Executed::CCode { function, code, .. } => {
                 let _ = writeln!(out, "  {}: [{function}] {code}", frame.step.number());
