@@ -1,4 +1,5 @@
-//! `trace`: prints a scenario's timeline as a table, or with `--json` as JSON (a contract, see README).
+//! `trace`: prints a scenario's timeline as a table, or with `--json` as JSON (a contract, see README); `trace
+//! measure` times real syscalls on this machine (`measure.rs`).
 //!
 //! `cargo run --bin trace -- --help` lists the scenarios and options.
 
@@ -11,19 +12,24 @@ fn main() {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod measure;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use syscall_explorer::model::input;
     use syscall_explorer::model::{trace, Preset, Scenario, Timeline};
 
     fn help() -> String {
         let mut text = String::from(
-            "trace: print the model's timeline of one syscall scenario\n\n\
+            "trace: print the model's timeline of one syscall scenario, or time real syscalls on this machine\n\n\
              usage: trace [SCENARIO] [--json] [--summary] [--set NAME=VALUE]...\n\n\
              options:\n  --json           print JSON: {\"scenario\", \"frames\": [{index, step, cpl, executed, regs}]}\n  \
              --summary        print only the kernel steps, the ring changes and the result\n  \
              --set NAME=VALUE override a scenario field: nr, arg0..arg5, fd, buf, count, probe_rcx, pid, file_text, path, buffer_text\n  \
-             -h, --help       this text\n\nscenarios:\n",
+             -h, --help       this text\n\n",
         );
+        text.push_str(crate::measure::USAGE);
+        text.push_str("\nscenarios:\n");
         for preset in Preset::ALL {
             text.push_str(&format!("  {:<20} {}\n", preset.id(), preset.title()));
         }
@@ -31,6 +37,9 @@ mod native {
     }
 
     pub fn main(args: Vec<String>) -> i32 {
+        if args.first().is_some_and(|first| first == "measure") {
+            return crate::measure::main(args.into_iter().skip(1).collect());
+        }
         let mut preset = Preset::Read;
         let mut json_out = false;
         let mut summary = false;
