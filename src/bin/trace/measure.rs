@@ -16,7 +16,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use syscall_explorer::link::encode_component;
-use syscall_explorer::model::measured::{Measurement, Operation, MAX_NS, MAX_TEXT};
+use syscall_explorer::model::measured::{Measurement, Operation, MAX_TEXT};
 use syscall_explorer::model::trace::json_string;
 use syscall_explorer::model::Preset;
 
@@ -360,8 +360,9 @@ fn link(base: &str, machine: &Machine, results: &[(Operation, Outcome)]) -> Resu
     let ns = results
         .iter()
         .filter_map(|(operation, outcome)| match outcome {
-            // A link carries 0.1 to MAX_NS; a median outside that (none has been seen) is pinned to the nearest end.
-            Outcome::Measured(stats) => Some(format!("{}:{:.1}", operation.id(), stats.median.clamp(0.1, MAX_NS))),
+            // A link carries figures from 0.1 ns: a median below that (none has been seen) is written as 0.1. One over
+            // the link's ceiling (a millisecond) is refused by Measurement::parse, and the command says so.
+            Outcome::Measured(stats) => Some(format!("{}:{:.1}", operation.id(), stats.median.max(0.1))),
             Outcome::Skipped(_) => None,
         })
         .collect::<Vec<_>>()
