@@ -28,8 +28,8 @@ use syscall_explorer::model::frame::{Executed, MemChange};
 use syscall_explorer::model::input::set_field;
 use syscall_explorer::model::kernel::Kernel;
 use syscall_explorer::model::layout::{
-    BUF_ADDR, ENTRY_SYSCALL_64, ENTRY_SYSCALL_64_PTI, KERNEL_STACK_TOP, PATH_ADDR, PER_CPU, TASK_SIZE_MAX, USER_DATA,
-    USER_DATA_LEN, USER_STACK, VAR_RESULT,
+    BUF_ADDR, ENTRY_SYSCALL_64, KERNEL_STACK_TOP, PATH_ADDR, PER_CPU, TASK_SIZE_MAX, USER_DATA, USER_DATA_LEN,
+    USER_STACK, VAR_RESULT,
 };
 use syscall_explorer::model::machine::{is_canonical, Exception, Machine};
 use syscall_explorer::model::memory::Access;
@@ -368,8 +368,7 @@ fn check_trap_rules(timeline: &Timeline) -> Result<(), TestCaseError> {
             prop_assert_eq!(entered.get(Gpr::R11), before.rflags & !flags::RF);
             prop_assert_eq!(entered.rflags, before.rflags & !LINUX_FMASK);
             prop_assert_eq!((entered.cs, entered.ss), (0x10, 0x18));
-            let entry = if timeline.scenario.runs_pti() { ENTRY_SYSCALL_64_PTI } else { ENTRY_SYSCALL_64 };
-            prop_assert_eq!(entered.rip, entry);
+            prop_assert_eq!(entered.rip, ENTRY_SYSCALL_64);
             let changed = gpr_differences(before, entered);
             prop_assert!(changed.iter().all(|gpr| [Gpr::Rcx, Gpr::R11].contains(gpr)), "SYSCALL changed {:?}", changed);
         }

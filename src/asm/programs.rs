@@ -10,7 +10,7 @@ use iced_x86::IcedError;
 
 use crate::model::cpu::{Gpr, PTI_USER_PGTABLE_AND_PCID_MASK, PTI_USER_PGTABLE_BIT};
 use crate::model::layout::*;
-use crate::model::program::{PtField, Role, Space};
+use crate::model::program::{Patch, PtField, Role, Space};
 use crate::model::LessonStep;
 
 /// -ENOSYS, the value `PUSH_AND_CLEAR_REGS rax=$-ENOSYS` stores in pt_regs->ax.
@@ -23,7 +23,7 @@ pub struct AssembledRoutine {
     pub space: Space,
     pub addr: u64,
     pub bytes: Vec<u8>,
-    pub tags: Vec<(Role, LessonStep)>,
+    pub tags: Vec<(Role, LessonStep, Patch)>,
 }
 
 type Emit = fn(&mut Writer, &Symbols) -> Result<(), IcedError>;
@@ -47,10 +47,12 @@ impl Symbols {
     }
 }
 
-/// A `CodeAssembler` plus the role and step of each instruction added.
+/// A `CodeAssembler` plus the role, step and patch of each instruction added.
 pub struct Writer {
     asm: CodeAssembler,
-    tags: Vec<(Role, LessonStep)>,
+    tags: Vec<(Role, LessonStep, Patch)>,
+    /// Which kernels run the instructions added now (`Patch::Always` outside ALTERNATIVE sites).
+    patch: Patch,
 }
 
 impl Writer {
@@ -63,8 +65,16 @@ impl Writer {
         let before = self.asm.instructions().len();
         add(&mut self.asm)?;
         assert_eq!(self.asm.instructions().len(), before + 1, "one tag per instruction");
-        self.tags.push((role, step));
+        self.tags.push((role, step, self.patch));
         Ok(())
+    }
+
+    /// Adds instructions that only one kind of kernel runs, as an ALTERNATIVE site patched at boot.
+    fn only(&mut self, patch: Patch, add: impl FnOnce(&mut Writer) -> Result<(), IcedError>) -> Result<(), IcedError> {
+        let outer = std::mem::replace(&mut self.patch, patch);
+        let result = add(self);
+        self.patch = outer;
+        result
     }
 }
 
@@ -174,12 +184,6 @@ fn specs() -> Vec<RoutineSpec> {
             emit: entry_syscall_64,
         },
         RoutineSpec {
-            name: "entry_SYSCALL_64 (PTI)",
-            space: Space::Kernel,
-            fixed_addr: Some(ENTRY_SYSCALL_64_PTI),
-            emit: |w, _| entry_syscall_64_with(w, true),
-        },
-        RoutineSpec {
             name: "asm_int80_emulation",
             space: Space::Kernel,
             fixed_addr: Some(ASM_INT80_EMULATION),
@@ -266,12 +270,6 @@ fn pop_regs(w: &mut Writer, pop_rdi: bool) -> Result<(), IcedError> {
     Ok(())
 }
 
-/// A condensed `entry_SYSCALL_64` (Linux 6.12 entry_64.S lines 87–170), as it runs on a CPU that needs no PTI
-/// (the CR3 switches and the speculation mitigations are patched out there).
-fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
-    entry_syscall_64_with(w, false)
-}
-
 /// `SWITCH_TO_KERNEL_CR3` / `SWITCH_TO_USER_CR3` without PCID (arch/x86/entry/calling.h): read CR3 into `scratch`,
 /// clear or set the page-table bit, write it back.
 fn switch_cr3(w: &mut Writer, scratch: AsmRegister64, to_user: bool) -> Result<(), IcedError> {
@@ -285,26 +283,36 @@ fn switch_cr3(w: &mut Writer, scratch: AsmRegister64, to_user: bool) -> Result<(
     w.tag(Role::Cr3Write { user: to_user }, step, |a| a.mov(cr3, scratch))
 }
 
-/// The PTI exit's tail (`SWITCH_TO_USER_CR3_STACK scratch_reg=%rdi`): on the entry stack, with RAX saved around it.
-fn switch_to_user_cr3_stack(w: &mut Writer) -> Result<(), IcedError> {
-    w.tag(Role::SaveScratch, LessonStep::Return, |a| a.push(rax))?;
+/// With PTI, an exit's tail: what is left of pt_regs (`fields`, as offsets from pt_regs->di) goes to the entry stack,
+/// which both sets of page tables map, and `SWITCH_TO_USER_CR3_STACK scratch_reg=%rdi` runs there, with RAX saved
+/// around it; then RDI comes back from the entry stack.
+fn exit_through_entry_stack(w: &mut Writer, fields: &[u64]) -> Result<(), IcedError> {
+    use LessonStep::Return;
+    w.tag(Role::PtRegsToRdi, Return, |a| a.mov(rdi, rsp))?;
+    w.tag(Role::LoadEntryStack, Return, |a| a.mov(rsp, qword_ptr(PERCPU_TSS_SP0).gs()))?;
+    for field in fields {
+        let offset = (field - pt_regs::DI) as i32;
+        w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi + offset)))?;
+    }
+    w.tag(Role::SaveScratch, Return, |a| a.push(rax))?;
     switch_cr3(w, rdi, true)?;
-    w.tag(Role::RestoreScratch, LessonStep::Return, |a| a.pop(rax))
+    w.tag(Role::RestoreScratch, Return, |a| a.pop(rax))?;
+    w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))
 }
 
-/// `entry_SYSCALL_64`; with `pti`, as Linux 6.12 patches it for a CPU that needs page-table isolation and buffer
-/// clearing (no PCID, as on the recorded Skylake): `SWITCH_TO_KERNEL_CR3` before the kernel stack is touched, the
-/// exits through the entry stack with `SWITCH_TO_USER_CR3_STACK`, and `CLEAR_CPU_BUFFERS` (`verw`) last.
-fn entry_syscall_64_with(w: &mut Writer, pti: bool) -> Result<(), IcedError> {
+/// A condensed `entry_SYSCALL_64` (Linux 6.12 entry_64.S lines 87–170), with its ALTERNATIVE sites for a CPU that
+/// needs page-table isolation and buffer clearing ([`Patch::Pti`], as patched at boot on the recorded Skylake, which
+/// has no PCID): `SWITCH_TO_KERNEL_CR3` before the kernel stack is touched, both exits through the entry stack with
+/// `SWITCH_TO_USER_CR3_STACK`, and `CLEAR_CPU_BUFFERS` (`verw`) last. The speculation mitigations (IBRS, return
+/// and branch-history clearing) are left out. Without PTI the exits are condensed ([`Patch::NoPti`]).
+fn entry_syscall_64(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
     use LessonStep::*;
     w.tag(Role::Endbr, Trap, |a| a.endbr64())?;
     w.tag(Role::SwapgsEnter, Trap, |a| a.swapgs())?;
     // SYSCALL left RSP pointing at the user stack: park it in TSS.sp2, which hardware never uses.
     w.tag(Role::SaveUserRsp, Trap, |a| a.mov(qword_ptr(PERCPU_TSS_SP2).gs(), rsp))?;
-    if pti {
-        // The kernel stack is not mapped in the user page tables: switch CR3 first, with RSP as the scratch.
-        switch_cr3(w, rsp, false)?;
-    }
+    // With PTI the kernel stack is not mapped yet: switch CR3 first, with RSP as the scratch register.
+    w.only(Patch::Pti, |w| switch_cr3(w, rsp, false))?;
     w.tag(Role::LoadKernelStack, Trap, |a| a.mov(rsp, qword_ptr(PERCPU_TOP_OF_STACK).gs()))?;
     // The first five pushes have the layout of a hardware interrupt frame, so both exits can use pt_regs.
     w.tag(Role::PushField(PtField::Ss), Trap, |a| a.push(i32::from(crate::model::cpu::selectors::USER_DS)))?;
@@ -322,48 +330,32 @@ fn entry_syscall_64_with(w: &mut Writer, pti: bool) -> Result<(), IcedError> {
     let mut iret_path = w.asm.create_label();
     w.tag(Role::BranchIret, Return, |a| a.je(iret_path))?;
     pop_regs(w, false)?;
-    if pti {
-        // syscall_return_via_sysret: the task stack is about to vanish with the kernel's page tables, so the user
-        // RSP and RDI go to the entry stack, and CR3 is switched there.
-        w.tag(Role::PtRegsToRdi, Return, |a| a.mov(rdi, rsp))?;
-        w.tag(Role::LoadEntryStack, Return, |a| a.mov(rsp, qword_ptr(PERCPU_TSS_SP0).gs()))?;
-        let sp_from_di = (pt_regs::SP - pt_regs::DI) as i32;
-        w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi + sp_from_di)))?;
-        w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi)))?;
-        switch_to_user_cr3_stack(w)?;
-        w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
-        w.tag(Role::RestoreUserRsp, Return, |a| a.pop(rsp))?;
-    } else {
+    w.only(Patch::NoPti, |w| {
         // Condensed: Linux moves to the per-CPU trampoline stack here and pops RDI and RSP from it.
         w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
-        w.tag(Role::RestoreUserRsp, Return, |a| a.mov(rsp, qword_ptr(rsp + (pt_regs::SP - pt_regs::ORIG_AX) as i32)))?;
-    }
+        w.tag(Role::RestoreUserRsp, Return, |a| a.mov(rsp, qword_ptr(rsp + (pt_regs::SP - pt_regs::ORIG_AX) as i32)))
+    })?;
+    // syscall_return_via_sysret: the task stack vanishes with the kernel's page tables, so the user RSP and RDI go
+    // to the entry stack first.
+    w.only(Patch::Pti, |w| {
+        exit_through_entry_stack(w, &[pt_regs::SP, pt_regs::DI])?;
+        w.tag(Role::RestoreUserRsp, Return, |a| a.pop(rsp))
+    })?;
     w.tag(Role::SwapgsExit, Return, |a| a.swapgs())?;
-    if pti {
-        w.tag(Role::Verw, Return, |a| a.verw(word_ptr(X86_VERW_SEL)))?;
-    }
+    w.only(Patch::Pti, |w| w.tag(Role::Verw, Return, |a| a.verw(word_ptr(X86_VERW_SEL))))?;
     w.tag(Role::Sysret, Return, |a| a.sysretq())?;
     // swapgs_restore_regs_and_return_to_usermode: the exit that can restore anything.
     w.asm.set_label(&mut iret_path)?;
-    if pti {
-        // .Lpti_restore_regs_and_return_to_usermode: the IRET frame and RDI go to the entry stack.
-        pop_regs(w, false)?;
-        w.tag(Role::PtRegsToRdi, Return, |a| a.mov(rdi, rsp))?;
-        w.tag(Role::LoadEntryStack, Return, |a| a.mov(rsp, qword_ptr(PERCPU_TSS_SP0).gs()))?;
-        for field in [pt_regs::SS, pt_regs::SP, pt_regs::FLAGS, pt_regs::CS, pt_regs::IP, pt_regs::DI] {
-            let offset = (field - pt_regs::DI) as i32;
-            w.tag(Role::CopyToEntryStack, Return, |a| a.push(qword_ptr(rdi + offset)))?;
-        }
-        switch_to_user_cr3_stack(w)?;
+    pop_regs(w, false)?;
+    w.only(Patch::NoPti, |w| {
         w.tag(Role::PopReg(Gpr::Rdi), Return, |a| a.pop(rdi))?;
-    } else {
-        pop_regs(w, true)?;
-        w.tag(Role::SkipOrigAx, Return, |a| a.add(rsp, 8))?;
-    }
+        w.tag(Role::SkipOrigAx, Return, |a| a.add(rsp, 8))
+    })?;
+    // .Lpti_restore_regs_and_return_to_usermode: the IRET frame and RDI go to the entry stack.
+    let iret_frame = [pt_regs::SS, pt_regs::SP, pt_regs::FLAGS, pt_regs::CS, pt_regs::IP, pt_regs::DI];
+    w.only(Patch::Pti, |w| exit_through_entry_stack(w, &iret_frame))?;
     w.tag(Role::SwapgsExit, Return, |a| a.swapgs())?;
-    if pti {
-        w.tag(Role::Verw, Return, |a| a.verw(word_ptr(X86_VERW_SEL)))?;
-    }
+    w.only(Patch::Pti, |w| w.tag(Role::Verw, Return, |a| a.verw(word_ptr(X86_VERW_SEL))))?;
     w.tag(Role::Iret, Return, |a| a.iretq())
 }
 
@@ -386,7 +378,7 @@ fn entry_int80(w: &mut Writer, _syms: &Symbols) -> Result<(), IcedError> {
 }
 
 fn assemble_one(spec: &RoutineSpec, addr: u64, syms: &Symbols) -> Result<AssembledRoutine, IcedError> {
-    let mut writer = Writer { asm: CodeAssembler::new(64)?, tags: Vec::new() };
+    let mut writer = Writer { asm: CodeAssembler::new(64)?, tags: Vec::new(), patch: Patch::Always };
     (spec.emit)(&mut writer, syms)?;
     let bytes = writer.asm.assemble(addr)?;
     Ok(AssembledRoutine { name: spec.name, space: spec.space, addr, bytes, tags: writer.tags })

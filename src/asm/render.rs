@@ -77,7 +77,7 @@ pub fn render_image() -> Result<String, String> {
     // The IRET exit inside entry_SYSCALL_64 starts right after `sysretq`; give it Linux's name.
     for routine in &routines {
         let first_pass = decode_routine(&routine.bytes, routine.addr, &[])?;
-        if let Some(sysret_idx) = routine.tags.iter().position(|(tag, _)| *tag == Role::Sysret) {
+        if let Some(sysret_idx) = routine.tags.iter().position(|(tag, ..)| *tag == Role::Sysret) {
             if let Some(iret_path) = first_pass.get(sysret_idx + 1) {
                 names.push((iret_path.addr, "swapgs_restore_regs_and_return_to_usermode".to_string()));
             }
@@ -94,7 +94,7 @@ pub fn render_image() -> Result<String, String> {
          use super::cpu::Gpr;\n\
          #[allow(unused_imports)]\n\
          use super::isa::{AluOp, Cond, Insn, Mem, Operand, Segment, Width};\n\
-         use super::program::{ImageInsn, PtField, Role, Routine, Space};\n\
+         use super::program::{ImageInsn, Patch, PtField, Role, Routine, Space};\n\
          use super::lesson::LessonStep;\n\n\
          /// All routines, user side first.\n\
          pub static ROUTINES: &[Routine] = &[\n",
@@ -116,11 +116,11 @@ pub fn render_image() -> Result<String, String> {
         };
         let _ =
             writeln!(out, "Routine {{ name: {:?}, space: {space}, addr: {:#x}, insns: &[", routine.name, routine.addr);
-        for (decoded_insn, (insn_role, step)) in decoded.iter().zip(&routine.tags) {
+        for (decoded_insn, (insn_role, step, patch)) in decoded.iter().zip(&routine.tags) {
             let bytes: Vec<String> = decoded_insn.bytes.iter().map(|byte| format!("{byte:#04x}")).collect();
             let _ = writeln!(
                 out,
-                "ImageInsn {{ addr: {:#x}, bytes: &[{}], text: {:?}, insn: {}, role: {}, step: LessonStep::{step:?} }},",
+                "ImageInsn {{ addr: {:#x}, bytes: &[{}], text: {:?}, insn: {}, role: {}, step: LessonStep::{step:?}, patch: Patch::{patch:?} }},",
                 decoded_insn.addr,
                 bytes.join(", "),
                 decoded_insn.text,

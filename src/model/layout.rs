@@ -55,9 +55,6 @@ pub const ASM_INT80_EMULATION: u64 = KERNEL_ENTRY_TEXT + 0x400;
 
 /// `x86_verw_sel` (in `.entry.text`, so both sets of page tables map it): the selector `verw` reads, `__KERNEL_DS`.
 pub const X86_VERW_SEL: u64 = KERNEL_ENTRY_TEXT + 0xc00;
-/// With mitigations on, `entry_SYSCALL_64` as Linux patches it at boot for a CPU that needs PTI. Linux patches the
-/// one routine in place (ALTERNATIVE … X86_FEATURE_PTI); the model keeps both versions, side by side.
-pub const ENTRY_SYSCALL_64_PTI: u64 = KERNEL_ENTRY_TEXT + 0x800;
 
 /// The per-CPU entry stack in the CPU entry area (`cpu_entry_area->entry_stack_page`), which both sets of page
 /// tables map: TSS.sp0 points at its top when mitigations are on, and the SYSRET exit switches CR3 on it.

@@ -119,12 +119,7 @@ impl Machine {
             ss: selectors::USER_DS,
             gs_base: 0,
             cr3: if pti { USER_CR3 } else { KERNEL_CR3 },
-            msr: Msrs {
-                star: LINUX_STAR,
-                lstar: if pti { ENTRY_SYSCALL_64_PTI } else { ENTRY_SYSCALL_64 },
-                fmask: LINUX_FMASK,
-                kernel_gs_base: PER_CPU,
-            },
+            msr: Msrs { star: LINUX_STAR, lstar: ENTRY_SYSCALL_64, fmask: LINUX_FMASK, kernel_gs_base: PER_CPU },
         };
         let kernel = Kernel::new(scenario.pid, scenario.file_text.as_bytes());
         Machine { cpu, mem, kernel: Rc::new(kernel) }
@@ -349,6 +344,17 @@ impl Machine {
                     return Err(Exception::GeneralProtection("hlt is privileged"));
                 }
             }
+            Insn::MovFromCr3 { .. } | Insn::MovToCr3 { .. } | Insn::Verw { .. } => {
+                self.execute_mitigation(&image_insn.insn)?
+            }
+        }
+        self.cpu.rip = next;
+        Ok(())
+    }
+
+    /// The instructions Linux adds for a CPU that needs page-table isolation and buffer clearing.
+    fn execute_mitigation(&mut self, insn: &Insn) -> Result<(), Exception> {
+        match *insn {
             Insn::MovFromCr3 { dst } => {
                 if self.cpu.cpl() != super::cpu::Cpl::Ring0 {
                     return Err(Exception::GeneralProtection("control registers are only readable in ring 0"));
@@ -375,8 +381,8 @@ impl Machine {
                 let writable = dpl.is_some_and(|dpl| dpl >= cpl && dpl >= (selector & 3) as u8);
                 self.cpu.rflags = if writable { self.cpu.rflags | flags::ZF } else { self.cpu.rflags & !flags::ZF };
             }
+            _ => {}
         }
-        self.cpu.rip = next;
         Ok(())
     }
 

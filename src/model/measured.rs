@@ -61,7 +61,20 @@ impl Operation {
 /// The longest CPU or kernel text a link may carry.
 pub const MAX_TEXT: usize = 96;
 /// The largest figure a link may carry, in ns (a millisecond: anything slower is not one of these operations).
-pub const MAX_NS: f64 = 1_000_000.0;
+pub const MAX_NS: u32 = 1_000_000;
+
+/// `"91.4"` → 914 tenths of a ns: digits, at most one decimal (more are rounded half up), above 0 and at most
+/// [`MAX_NS`]. Integer arithmetic only: float parsing and printing would add kilobytes to the WebAssembly.
+fn parse_tenths(text: &str) -> Option<u32> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let all_digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 7 || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let mut fraction = fraction.bytes().map(|byte| u32::from(byte - b'0'));
+    let tenths = whole.parse::<u32>().ok()? * 10 + fraction.next().unwrap_or(0) + u32::from(fraction.next() >= Some(5));
+    (1..=MAX_NS * 10).contains(&tenths).then_some(tenths)
+}
 
 /// Medians measured on one machine.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +112,10 @@ impl Measurement {
     /// use syscall_explorer::model::measured::{Measurement, Operation};
     /// let measured = Measurement::parse("Xeon", "6.12.0", "getpid:91.4,vdso:21").unwrap();
     /// assert_eq!(measured.median(Operation::VdsoClock), Some(21.0));
+    /// assert_eq!(Measurement::parse("Xeon", "6.12.0", "read:0.05").unwrap().tenths[0].1, 1);
     /// assert!(Measurement::parse("Xeon", "6.12.0", "getpid:-3").is_err());
+    /// assert!(Measurement::parse("Xeon", "6.12.0", "getpid:0.0").is_err());
+    /// assert!(Measurement::parse("Xeon", "6.12.0", "getpid:1e3").is_err());
     /// ```
     ///
     /// # Errors
@@ -115,14 +131,13 @@ impl Measurement {
             let Some(operation) = Operation::from_id(id.trim()) else {
                 return Err(format!("\"{}\" is not a measured operation (call, getpid, vdso, clock, read)", id.trim()));
             };
-            let value: f64 = value.trim().parse().map_err(|_| format!("\"{}\" is not a number of ns", value.trim()))?;
-            if !(value > 0.0 && value <= MAX_NS) {
-                return Err(format!("{} ns for {id} is not between 0 and {MAX_NS}", value));
-            }
+            let value = parse_tenths(value.trim()).ok_or_else(|| {
+                format!("\"{}\" for {id} is not a number of ns above 0 and up to {MAX_NS}", value.trim())
+            })?;
             if tenths.iter().any(|(seen, _)| *seen == operation) {
                 return Err(format!("{id} is given twice"));
             }
-            tenths.push((operation, (value * 10.0).round().max(1.0) as u32));
+            tenths.push((operation, value));
         }
         if tenths.is_empty() {
             return Err("no figures (ns=getpid:91.4,…)".to_string());

@@ -4,6 +4,7 @@
 //! - [`cpu`], [`memory`], [`isa`]: the machine.
 //! - [`program`] and the generated [`image`]: the code it runs.
 
+pub mod cost;
 pub mod cpu;
 pub mod errno;
 pub mod frame;

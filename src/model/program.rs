@@ -131,6 +131,31 @@ pub struct ImageInsn {
     pub insn: Insn,
     pub role: Role,
     pub step: LessonStep,
+    pub patch: Patch,
+}
+
+/// Which kernels run an instruction. Linux patches its entry code at boot for what the CPU needs (ALTERNATIVE …
+/// X86_FEATURE_PTI): on a CPU that needs no page-table isolation the CR3 switches and `verw` are jumped over or
+/// NOPs. The model keeps both kinds of line in one routine and runs the ones [`Patch::runs`] says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Patch {
+    /// Every kernel.
+    Always,
+    /// Only with page-table isolation and buffer clearing (the scenario's mitigations on).
+    Pti,
+    /// Only without: the model's condensed exits, which the PTI kernel replaces by exits through the entry stack.
+    NoPti,
+}
+
+impl Patch {
+    /// Whether a kernel with (or without) PTI runs this instruction.
+    pub fn runs(self, pti: bool) -> bool {
+        match self {
+            Patch::Always => true,
+            Patch::Pti => pti,
+            Patch::NoPti => !pti,
+        }
+    }
 }
 
 impl ImageInsn {

@@ -80,6 +80,11 @@ impl Timeline {
                 );
                 break Ending::Killed { why: what };
             };
+            if !image_insn.patch.runs(scenario.runs_pti()) {
+                // An ALTERNATIVE site this kernel patched out at boot: it never runs here.
+                builder.machine.cpu.rip = image_insn.next_addr();
+                continue;
+            }
             let before = builder.machine.clone();
             match builder.machine.execute(image_insn) {
                 Ok(()) => {
@@ -106,12 +111,20 @@ impl Timeline {
                 break Ending::Returned { rax, errno };
             }
         };
-        Timeline {
+        let mut timeline = Timeline {
             scenario: scenario.clone(),
             frames: builder.frames,
             ending,
             simplifications: builder.simplifications,
+        };
+        // Step 7 points on: the last frame of a call that came back sums up what it cost.
+        if matches!(timeline.ending, Ending::Returned { .. }) {
+            let summary = super::cost::Costs::of(&timeline).summary();
+            if let Some(last) = timeline.frames.last_mut() {
+                last.narration = format!("{} {summary}", last.narration);
+            }
         }
+        timeline
     }
 
     /// The index of the frame right after `syscall` (or `int 0x80`) executed, if the program trapped.
