@@ -8,9 +8,14 @@
 //! example a deliberately broken copy.
 //!
 //! The file holds two boots of the same kernel on the same CPU model (Skylake-Client):
-//! - "main" boots with `mitigations=off pti=off`. The model is compared with this one.
+//! - "main" boots with `mitigations=off pti=off`. The model's default runs are compared with this one.
 //! - "pti" boots with the default mitigations. It shows what the real entry adds when the CPU needs page-table
-//!   isolation and buffer clearing: the CR3 switches and `verw`.
+//!   isolation and buffer clearing: the CR3 switches and `verw`. The model's mitigated runs
+//!   (`Scenario::mitigations`: `entry_SYSCALL_64` with its `Patch::Pti` lines run and its `Patch::NoPti` lines
+//!   skipped) are compared with this one, for every `syscall` case: the same alignment, with nothing bridged but
+//!   the kernel's patched-out ALTERNATIVE sites (both SYSRET exits go through the entry stack), and CR3 compared by
+//!   role ("user cr3", "kernel cr3") at every pair. The model's `int 0x80` entry is not mitigated, so the int 0x80
+//!   cases are compared with the main boot only.
 //!
 //! Each recorded case is paired with the model's preset for the same call ([`CASES`]). Both runs are compared from the
 //! trap to the return to user mode:
@@ -34,7 +39,9 @@
 //!   SYSRET/IRET choice, the user registers the call changed, and the result.
 //!
 //! `a_swapped_push_fails_the_comparison` and `a_swapped_clear_fails_the_comparison` prove the comparison can fail.
-//! They swap two pushes, or two clears, in the recorded kernel run and expect the comparison to reject it.
+//! They swap two pushes, or two clears, in the recorded kernel run and expect the comparison to reject it;
+//! `a_broken_mitigated_model_fails_the_comparison` does the same to the model's mitigated run (`verw` before
+//! `swapgs`, the CR3 write dropped, CR3 never switched).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +96,11 @@ const PT_REGS: [&str; 21] = [
 ];
 const PT_REGS_SIZE: u64 = 8 * PT_REGS.len() as u64;
 
+/// The instruction that moves an exit onto the per-CPU entry (trampoline) stack.
+const LOAD_ENTRY_STACK: &str = "mov rsp, qword gs:[cpu_tss_rw+TSS_sp0]";
+/// CR3 bits 12 (`PTI_USER_PGTABLE_BIT`) and 11 (the user PCID bit): SWITCH_TO_KERNEL_CR3 clears both.
+const PTI_USER_PGTABLE_AND_PCID_MASK: u64 = 0x1800;
+
 // ---------------------------------------------------------------------------------------------------------------
 // The two runs
 
@@ -103,7 +115,7 @@ struct Regs {
     ss: u64,
     gs_base: u64,
     kernel_gs_base: u64,
-    /// Recorded for the kernel only (0 in the model).
+    /// The page tables: the kernel's or the user's half of the PGD with PTI, one value throughout without.
     cr3: u64,
 }
 
@@ -159,8 +171,9 @@ impl Run {
             .unwrap_or_else(|| panic!("{}: no call with RDI = &pt_regs", self.who))
     }
 
-    /// The tops of the kernel stacks this run used: the task stack above pt_regs and, for `int 0x80`, the stack the
-    /// CPU switched to (its first kernel RSP plus the 5-word hardware frame).
+    /// The tops of the kernel stacks this run used: the task stack above pt_regs, for `int 0x80` the stack the CPU
+    /// switched to (its first kernel RSP plus the 5-word hardware frame), and the per-CPU entry stack wherever an
+    /// exit loads RSP from TSS.sp0 (PTI's SYSRET and IRET exits, and Linux's SYSRET exit even without PTI).
     fn stack_tops(&self) -> Vec<u64> {
         let mut tops = vec![self.pt_regs.0 + PT_REGS_SIZE];
         if let Some(first) = self.steps.get(1) {
@@ -168,7 +181,23 @@ impl Run {
                 tops.push(first.before.rsp() + 5 * 8);
             }
         }
+        for pair in self.steps.windows(2) {
+            if pair[0].op == LOAD_ENTRY_STACK {
+                tops.push(pair[1].before.rsp());
+            }
+        }
         tops
+    }
+
+    /// CR3 in user mode (with PTI the user half of the PGD).
+    fn user_cr3(&self) -> u64 {
+        self.user().cr3
+    }
+
+    /// CR3 while the kernel runs: the user's with `PTI_USER_PGTABLE_AND_PCID_MASK` (bits 12 and 11) cleared, as
+    /// SWITCH_TO_KERNEL_CR3 does. Without PTI the same value as the user's.
+    fn kernel_cr3(&self) -> u64 {
+        self.user_cr3() & !PTI_USER_PGTABLE_AND_PCID_MASK
     }
 }
 
@@ -322,7 +351,8 @@ impl Names for KernelNames {
     }
 }
 
-/// The model's names: its instruction text already spells them (`call do_syscall_64`, `gs:[cpu_tss_rw+TSS_sp2]`).
+/// The model's names: its instruction text already spells them (`call do_syscall_64`, `gs:[cpu_tss_rw+TSS_sp2]`,
+/// `verw [x86_verw_sel]`).
 struct ModelNames;
 
 impl Names for ModelNames {
@@ -331,12 +361,21 @@ impl Names for ModelNames {
     }
 
     fn memory(&self, text: &str, insn: &Instruction) -> Option<String> {
-        if insn.memory_segment() != Register::GS {
+        if insn.memory_segment() == Register::GS {
+            let start = text.find("gs:[")?;
+            let end = start + text[start..].find(']')?;
+            return Some(text[start..=end].to_string());
+        }
+        // An absolute address the text names by symbol (Linux reaches the same symbol RIP-relative).
+        if insn.memory_base() != Register::None || insn.memory_index() != Register::None {
             return None;
         }
-        let start = text.find("gs:[")?;
+        let start = text.find('[')?;
         let end = start + text[start..].find(']')?;
-        Some(text[start..=end].to_string())
+        let name = &text[start + 1..end];
+        (name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| format!("[{name}]"))
     }
 }
 
@@ -484,7 +523,7 @@ fn model_regs(frame: &Frame) -> Regs {
         ss: u64::from(cpu.ss),
         gs_base: cpu.gs_base,
         kernel_gs_base: cpu.msr.kernel_gs_base,
-        cr3: 0,
+        cr3: cpu.cr3,
     }
 }
 
@@ -500,9 +539,18 @@ fn is_return_to_user(insn: &Instruction) -> bool {
     matches!(insn.mnemonic(), Mnemonic::Sysretq | Mnemonic::Iretq)
 }
 
-fn model_run(preset: Preset) -> Run {
-    let timeline = Timeline::run(&Scenario::preset(preset));
-    let who = format!("the model (preset {})", preset.id());
+/// The model's preset with mitigations off (compared with the main boot) or on (compared with the pti boot).
+fn model_scenario(preset: Preset, mitigations: bool) -> Scenario {
+    Scenario { mitigations, ..Scenario::preset(preset) }
+}
+
+fn model_run(scenario: &Scenario) -> Run {
+    let timeline = Timeline::run(scenario);
+    let who = format!(
+        "the model (preset {}{})",
+        scenario.preset.id(),
+        if scenario.runs_pti() { ", mitigations on" } else { "" }
+    );
     let frames = &timeline.frames;
     let mut steps: Vec<Step> = Vec::new();
     let mut ran = None;
@@ -587,6 +635,12 @@ fn roles(value: u64, run: &Run) -> BTreeSet<String> {
     }
     if value == user.kernel_gs_base {
         set.insert("per-CPU base".to_string());
+    }
+    if value == run.user_cr3() {
+        set.insert("user cr3".to_string());
+    }
+    if value == run.kernel_cr3() {
+        set.insert("kernel cr3".to_string());
     }
     for top in run.stack_tops() {
         if value <= top && top - value <= 0x1000 {
@@ -812,6 +866,7 @@ enum Tracked {
     Gpr(usize),
     Rflags,
     GsBases,
+    Cr3,
 }
 
 fn gpr_of(register: Register) -> Option<usize> {
@@ -870,6 +925,9 @@ fn insn_writes(step: &Step) -> BTreeSet<Tracked> {
     if mnemonic == Mnemonic::Swapgs {
         out.insert(Tracked::GsBases);
     }
+    if insn.op_count() > 0 && insn.op0_kind() == OpKind::Register && insn.op0_register() == Register::CR3 {
+        out.insert(Tracked::Cr3);
+    }
     out
 }
 
@@ -910,6 +968,13 @@ fn compare_regs(k_run: &Run, k: &Step, m_run: &Run, m: &Step, skip: &BTreeSet<Tr
             if let Err(err) = same_role(k_value, k_run, m_value, m_run) {
                 problems.push(format!("{name}: {err}"));
             }
+        }
+    }
+    // By role: without PTI the user's and the kernel's CR3 are one value (on Linux's main boot and in the model's
+    // default runs alike); with PTI they are the two halves of the PGD.
+    if !skip.contains(&Tracked::Cr3) {
+        if let Err(err) = same_role(k.before.cr3, k_run, m.before.cr3, m_run) {
+            problems.push(format!("cr3: {err}"));
         }
     }
     if problems.is_empty() {
@@ -1023,7 +1088,25 @@ fn writes_before(step: &Step) -> BTreeSet<Tracked> {
 fn pairs() -> Vec<(String, Run, Run)> {
     let boots = load();
     let main = boot(&boots, "main");
-    CASES.iter().map(|(case, preset)| (case.to_string(), main.case(case).clone(), model_run(*preset))).collect()
+    CASES
+        .iter()
+        .map(|(case, preset)| (case.to_string(), main.case(case).clone(), model_run(&model_scenario(*preset, false))))
+        .collect()
+}
+
+/// The `syscall` cases: the pti boot's run and the model's mitigated run (the model's int 0x80 entry has no PTI).
+fn pti_pairs() -> Vec<(String, Run, Run)> {
+    let boots = load();
+    let pti = boot(&boots, "pti");
+    CASES
+        .iter()
+        .filter(|(case, _)| !case.starts_with("int80"))
+        .map(|(case, preset)| {
+            let scenario = model_scenario(*preset, true);
+            assert!(scenario.runs_pti(), "{case}: the mitigated scenario runs the PTI entry");
+            (case.to_string(), pti.case(case).clone(), model_run(&scenario))
+        })
+        .collect()
 }
 
 fn assert_all_align(abi_int80: bool, allow: &[Kind]) {
@@ -1375,7 +1458,7 @@ fn a_swapped_clear_fails_the_comparison() {
 /// The comparison itself accepts the recording against itself, so the failures above come from the swaps.
 #[test]
 fn the_recording_matches_itself() {
-    for (case, k_run, _) in pairs() {
+    for (case, k_run, _) in pairs().into_iter().chain(pti_pairs()) {
         assert!(align(&k_run, &k_run, &[]).is_ok(), "{case}");
     }
 }
@@ -1406,9 +1489,10 @@ fn lcs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
     out
 }
 
-/// The PTI boot's run against the main boot's: `+ op` for instructions only PTI runs, `- op` for the ones it does
-/// not, each with the kernel location. NOPs and patched-out jumps are left out on both sides.
-fn pti_diff(main: &Run, pti: &Run) -> Vec<String> {
+/// `pti` against `main` by the longest common subsequence of their ops: `('+', step)` for what only `pti` runs,
+/// `('-', step)` for what only `main` runs, `('=', step)` for what both run, in order. NOPs and patched-out jumps
+/// are left out on both sides.
+fn diff_steps(main: &Run, pti: &Run) -> Vec<(char, Step)> {
     let keep = |run: &Run| -> Vec<Step> { run.steps.iter().filter(|step| !is_patched_out(step)).cloned().collect() };
     let (a, b) = (keep(main), keep(pti));
     let a_ops: Vec<String> = a.iter().map(|step| step.op.clone()).collect();
@@ -1417,17 +1501,52 @@ fn pti_diff(main: &Run, pti: &Run) -> Vec<String> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     for (ci, cj) in common.into_iter().chain([(a.len(), b.len())]) {
         while i < ci {
-            out.push(format!("- {} at {}", a[i].op, a[i].at));
+            out.push(('-', a[i].clone()));
             i += 1;
         }
         while j < cj {
-            out.push(format!("+ {} at {}", b[j].op, b[j].at));
+            out.push(('+', b[j].clone()));
             j += 1;
+        }
+        if let Some(step) = b.get(cj) {
+            out.push(('=', step.clone()));
         }
         i += 1;
         j += 1;
     }
     out
+}
+
+/// The differences only, `+ op` / `- op`, with `format` giving the text after the sign.
+fn changes(diff: &[(char, Step)], format: impl Fn(&Step) -> String) -> Vec<String> {
+    diff.iter().filter(|(sign, _)| *sign != '=').map(|(sign, step)| format!("{sign} {}", format(step))).collect()
+}
+
+/// The differences with the common instruction each one comes before: `+ verw word [x86_verw_sel] before sysretq`.
+/// A plain op diff cannot tell `verw; swapgs` from `swapgs; verw` (`swapgs` is common); this can.
+fn anchored_changes(diff: &[(char, Step)]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut next_common = "the end".to_string();
+    for (sign, step) in diff.iter().rev() {
+        if *sign == '=' {
+            next_common.clone_from(&step.op);
+        } else {
+            out.push(format!("{sign} {} before {next_common}", step.op));
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// The PTI boot's run against the main boot's: `+ op` for instructions only PTI runs, `- op` for the ones it does
+/// not, each with the kernel location.
+fn pti_diff(main: &Run, pti: &Run) -> Vec<String> {
+    changes(&diff_steps(main, pti), |step| format!("{} at {}", step.op, step.at))
+}
+
+/// The same without locations (the model's are bare addresses): `+ op`, `- op`.
+fn op_diff(main: &Run, pti: &Run) -> Vec<String> {
+    changes(&diff_steps(main, pti), |step| step.op.clone())
 }
 
 /// What the PTI boot's `syscall` round trip adds (Skylake-Client under TCG: no PCID, so no PCID bits or NOFLUSH),
@@ -1510,5 +1629,222 @@ fn pti_switches_cr3_to_the_kernel_half_and_back() {
         let expected_before_exit =
             if case.starts_with("int80") { "jne native_irq_return_ldt" } else { "verw word [x86_verw_sel]" };
         assert_eq!(before_exit.op, expected_before_exit, "{case}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The model with mitigations on, against the PTI boot
+
+/// The rule the model's default SYSRET exit needs and its mitigated exit must not.
+const SYSRET_TRAMPOLINE_RULE: &str = "SYSRET exit through the trampoline stack";
+
+fn rule(name: &str) -> &'static Rule {
+    RULES.iter().find(|rule| rule.name == name).unwrap_or_else(|| panic!("no rule '{name}'"))
+}
+
+/// The step index of the last `op` in a run.
+fn last_position(run: &Run, op: &str) -> usize {
+    run.steps.iter().rposition(|step| step.op == op).unwrap_or_else(|| panic!("{}: no {op}", run.who))
+}
+
+/// The strongest check: the pti boot's run and the model's mitigated run align instruction by instruction, with the
+/// registers (CR3 among them) compared by role at every pair, and nothing bridged but the kernel's patched-out
+/// ALTERNATIVE sites: not the SYSRET trampoline condensation, because the mitigated model runs the trampoline.
+#[test]
+fn mitigated_syscall_matches_the_pti_boot_instruction_by_instruction() {
+    let mut failures = Vec::new();
+    for (case, k_run, m_run) in pti_pairs() {
+        let lines = match align(&k_run, &m_run, &[Kind::Condensed]) {
+            Ok(lines) => lines,
+            Err(err) => {
+                failures.push(err);
+                continue;
+            }
+        };
+        let mut matched = 0;
+        for line in &lines {
+            match line {
+                Line::Same { .. } => matched += 1,
+                Line::Rule { rule, k, m } => {
+                    assert_eq!(*rule, "patched-out ALTERNATIVE", "{case}: only patched-out sites may be bridged");
+                    assert!(m.is_empty() && k.len() == 1, "{case}");
+                }
+            }
+        }
+        assert_eq!(matched, m_run.steps.len(), "{case}: every model instruction has its kernel twin");
+        // The rule the default model needs matches nowhere on either side: both run the real trampoline.
+        let trampoline = rule(SYSRET_TRAMPOLINE_RULE);
+        assert!((0..k_run.steps.len()).all(|at| match_kernel(trampoline, &k_run.steps, at).is_none()), "{case}");
+        assert!((0..m_run.steps.len()).all(|at| match_model(trampoline, &m_run.steps, at).is_none()), "{case}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Where C is entered and what the user gets back: pt_regs field by field, every register after `sysretq` (CR3
+/// too) by role, and the result.
+#[test]
+fn mitigated_pt_regs_results_and_user_registers_match_the_pti_boot() {
+    for (case, k_run, m_run) in pti_pairs() {
+        for (idx, name) in PT_REGS.iter().enumerate() {
+            if let Err(err) = same_role(k_run.pt_regs.1[idx], &k_run, m_run.pt_regs.1[idx], &m_run) {
+                panic!("{case}: pt_regs->{name}: {err}");
+            }
+        }
+        for (idx, name) in GPR_NAMES.iter().enumerate() {
+            if let Err(err) = same_role(k_run.end.gpr[idx], &k_run, m_run.end.gpr[idx], &m_run) {
+                panic!("{case}: {name} after sysretq: {err}");
+            }
+        }
+        for (name, k_value, m_value) in [
+            ("rflags", k_run.end.rflags, m_run.end.rflags),
+            ("gs_base", k_run.end.gs_base, m_run.end.gs_base),
+            ("kernel_gs_base", k_run.end.kernel_gs_base, m_run.end.kernel_gs_base),
+            ("cr3", k_run.end.cr3, m_run.end.cr3),
+        ] {
+            if let Err(err) = same_role(k_value, &k_run, m_value, &m_run) {
+                panic!("{case}: {name} after sysretq: {err}");
+            }
+        }
+        if SAME_RESULT.contains(&case.as_str()) {
+            assert_eq!(m_run.end.gpr[RAX] as i64, k_run.end.gpr[RAX] as i64, "{case}: rax after the call");
+        }
+    }
+}
+
+/// Both machines write CR3 at the same two instructions, kernel half in, user half out, and run C on the kernel's
+/// page tables.
+#[test]
+fn mitigated_model_switches_cr3_where_linux_does() {
+    for (case, k_run, m_run) in pti_pairs() {
+        for run in [&k_run, &m_run] {
+            let who = &run.who;
+            let mut switches = Vec::new();
+            for (idx, step) in run.steps.iter().enumerate() {
+                let after = run.steps.get(idx + 1).map_or(run.end.cr3, |next| next.before.cr3);
+                if after != step.before.cr3 {
+                    let half = if after == run.kernel_cr3() { "kernel" } else { "user" };
+                    switches.push(format!("{} -> {half}", step.op));
+                }
+            }
+            assert_eq!(switches, ["mov cr3, rsp -> kernel", "mov cr3, rdi -> user"], "{case}: {who}");
+            assert_ne!(run.user_cr3(), run.kernel_cr3(), "{case}: {who}: two halves");
+            assert_eq!(run.user_cr3() & 0x1000, 0x1000, "{case}: {who}: user mode on the user half");
+            assert_eq!(run.c_call().before.cr3, run.kernel_cr3(), "{case}: {who}: C on the kernel half");
+            assert_eq!(run.end.cr3, run.user_cr3(), "{case}: {who}: back on the user half");
+        }
+    }
+}
+
+/// What the model's mitigated `syscall` runs that its default one does not (`+`), and back (`-`), ops only. The
+/// CR3 switches, `push rax` / `pop rax` around the exit's switch and `verw` are PTI_SYSCALL_ADDS; the rest (marked
+/// below) is the trampoline-stack exit that the default model condenses (SYSRET_TRAMPOLINE_RULE) and the mitigated
+/// model runs as Linux does.
+const MODEL_PTI_SYSCALL_ADDS: &[&str] = &[
+    "+ mov rsp, cr3",
+    "+ and rsp, 0xffffffffffffe7ff",
+    "+ mov cr3, rsp",
+    "+ mov rdi, rsp",                           // condensed by default
+    "+ mov rsp, qword gs:[cpu_tss_rw+TSS_sp0]", // condensed by default
+    "+ push qword [rdi+0x28]",                  // condensed by default
+    "+ push qword [rdi]",                       // condensed by default
+    "+ push rax",
+    "+ mov rdi, cr3",
+    "+ or rdi, 0x1000",
+    "+ mov cr3, rdi",
+    "+ pop rax",
+    "- mov rsp, qword [rsp+0x20]", // condensed by default
+    "+ pop rsp",                   // condensed by default
+    "+ verw word [x86_verw_sel]",
+];
+
+/// The trampoline instructions the default model stands in for: SYSRET_TRAMPOLINE_RULE's kernel side as `+` and its
+/// model side as `-`, minus the `pop rdi` both sides run.
+fn trampoline_changes() -> BTreeSet<String> {
+    let condensed = rule(SYSRET_TRAMPOLINE_RULE);
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    out.extend(condensed.kernel.iter().filter(|op| !condensed.model.contains(op)).map(|op| format!("+ {op}")));
+    out.extend(condensed.model.iter().filter(|op| !condensed.kernel.contains(op)).map(|op| format!("- {op}")));
+    out
+}
+
+/// The model's mitigated run against its default one, held to MODEL_PTI_SYSCALL_ADDS and to what the pti boot adds
+/// to the main boot: beyond the trampoline, the same instructions, each before the same common instruction.
+fn check_model_pti_diff(plain: &Run, mitigated: &Run, k_main: &Run, k_pti: &Run) -> Result<(), String> {
+    let trampoline = trampoline_changes();
+    let diff = diff_steps(plain, mitigated);
+    let ops = changes(&diff, |step| step.op.clone());
+    if ops != MODEL_PTI_SYSCALL_ADDS {
+        return Err(format!("the mitigated model adds {ops:#?}, expected {MODEL_PTI_SYSCALL_ADDS:#?}"));
+    }
+    let (from_trampoline, rest): (Vec<&String>, Vec<&String>) =
+        ops.iter().partition(|line| trampoline.contains(line.as_str()));
+    let linux_adds: Vec<&str> = PTI_SYSCALL_ADDS.iter().map(|line| line.split(" at ").next().expect("an op")).collect();
+    if rest != linux_adds || from_trampoline.len() != trampoline.len() {
+        return Err(format!("beyond the trampoline {from_trampoline:?} the model adds {rest:?}, Linux {linux_adds:?}"));
+    }
+    let model_anchored: Vec<String> = anchored_changes(&diff)
+        .into_iter()
+        .filter(|line| !trampoline.contains(line.split(" before ").next().unwrap_or_default()))
+        .collect();
+    let linux_anchored = anchored_changes(&diff_steps(k_main, k_pti));
+    if model_anchored != linux_anchored {
+        return Err(format!("the model adds {model_anchored:#?}, Linux {linux_anchored:#?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn mitigated_model_adds_what_the_pti_boot_adds() {
+    let boots = load();
+    let (main, pti) = (boot(&boots, "main"), boot(&boots, "pti"));
+    for (case, preset) in CASES.into_iter().filter(|(case, _)| !case.starts_with("int80")) {
+        let plain = model_run(&model_scenario(preset, false));
+        let mitigated = model_run(&model_scenario(preset, true));
+        assert_eq!(
+            op_diff(&plain, &mitigated),
+            MODEL_PTI_SYSCALL_ADDS,
+            "{case}: the mitigated model against the default"
+        );
+        if let Err(err) = check_model_pti_diff(&plain, &mitigated, main.case(case), pti.case(case)) {
+            panic!("{case}: {err}");
+        }
+    }
+}
+
+/// The mitigated comparison can fail: `verw` before `swapgs`, the entry's CR3 write dropped, or CR3 never switched
+/// (the same instructions, CR3 left on the user half) are each rejected.
+#[test]
+fn a_broken_mitigated_model_fails_the_comparison() {
+    let boots = load();
+    let main = boot(&boots, "main");
+    for (case, k_run, m_run) in pti_pairs() {
+        let preset = CASES.iter().find(|(name, _)| *name == case).expect("a case").1;
+        let plain = model_run(&model_scenario(preset, false));
+        let k_main = main.case(&case);
+        // The unbroken run passes both checks, so the failures below come from the breakage.
+        assert!(align(&k_run, &m_run, &[Kind::Condensed]).is_ok(), "{case}");
+        assert!(check_model_pti_diff(&plain, &m_run, k_main, &k_run).is_ok(), "{case}");
+
+        let mut swapped = m_run.clone();
+        let (a, b) = (last_position(&swapped, "swapgs"), last_position(&swapped, "verw word [x86_verw_sel]"));
+        swap_instructions(&mut swapped, a, b);
+        assert!(align(&k_run, &swapped, &[Kind::Condensed]).is_err(), "{case}: verw before swapgs not aligned");
+        let err = check_model_pti_diff(&plain, &swapped, k_main, &k_run).expect_err("verw before swapgs");
+        assert!(err.contains("+ verw word [x86_verw_sel] before swapgs"), "{case}: {err}");
+
+        let mut dropped = m_run.clone();
+        dropped.steps.remove(position(&dropped, "mov cr3, rsp"));
+        dropped.who.push_str(" without the entry's CR3 write");
+        assert!(align(&k_run, &dropped, &[Kind::Condensed]).is_err(), "{case}: a dropped CR3 write not aligned");
+        assert!(check_model_pti_diff(&plain, &dropped, k_main, &k_run).is_err(), "{case}: a dropped CR3 write");
+
+        let mut unswitched = m_run.clone();
+        let user_cr3 = unswitched.user_cr3();
+        for step in &mut unswitched.steps {
+            step.before.cr3 = user_cr3;
+        }
+        unswitched.who.push_str(" with CR3 never switched");
+        let err = align(&k_run, &unswitched, &[Kind::Condensed]).expect_err("CR3 never switched is caught");
+        assert!(err.contains("cr3: Linux has"), "{case}: caught for another reason: {err}");
     }
 }
