@@ -246,6 +246,8 @@ pub struct State {
     pub frame_request: Trigger,
     /// Replay the crossing animation.
     pub crossing_replay: Trigger,
+    /// Show the cost view (the last frame's "What did it cost?").
+    pub cost_request: Trigger,
     /// The scenario was replaced from outside the editor (a preset): the editor resets its fields.
     pub editor_reset: Trigger,
     /// The printable handout has been asked for (Print, or the browser's own print): until then it is not built,
@@ -272,6 +274,7 @@ impl State {
             notices: Rc::new(Vec::new()),
             frame_request: Trigger::default(),
             crossing_replay: Trigger::default(),
+            cost_request: Trigger::default(),
             editor_reset: Trigger::default(),
             handout: false,
             print_request: Trigger::default(),
@@ -364,6 +367,8 @@ pub enum Action {
     SetGranularity(Granularity),
     ToggleRadix,
     ReplayCrossing,
+    /// Show the cost view.
+    ShowCost,
     SetTheme(Theme),
     SetMode(Mode),
     DismissNotices,
@@ -433,9 +438,14 @@ pub fn reduce(state: Rc<State>, action: Action) -> Rc<State> {
             next.print_request = next.print_request.bumped();
         }),
         Action::ReplayCrossing => changed(&|next| next.crossing_replay = next.crossing_replay.bumped()),
+        Action::ShowCost => changed(&|next| next.cost_request = next.cost_request.bumped()),
         Action::RequestFrame => changed(&|next| next.frame_request = next.frame_request.bumped()),
         Action::SetPreset(preset) => Rc::new(State {
-            timeline: TimelineRef::run(&Scenario::preset(preset)),
+            // The kernel's mitigations are a setting of the machine, not of the scenario: they stay.
+            timeline: TimelineRef::run(&Scenario {
+                mitigations: state.timeline.scenario.mitigations,
+                ..Scenario::preset(preset)
+            }),
             cursor: 0,
             playing: false,
             editor_reset: state.editor_reset.bumped(),

@@ -28,12 +28,21 @@ pub enum Focus {
     KernelWork,
     /// Memory: `pt_regs` on the kernel stack, the user buffer, the terminal.
     Memory,
+    /// What the whole crossing cost: never a frame's focus, the view the last frame's narration points to.
+    Cost,
 }
 
 impl Focus {
     /// Every view, in the order the stage's tabs list them.
-    pub const ALL: [Focus; 6] =
-        [Focus::Wall, Focus::Registers, Focus::Code, Focus::SyscallTable, Focus::KernelWork, Focus::Memory];
+    pub const ALL: [Focus; 7] = [
+        Focus::Wall,
+        Focus::Registers,
+        Focus::Code,
+        Focus::SyscallTable,
+        Focus::KernelWork,
+        Focus::Memory,
+        Focus::Cost,
+    ];
 
     /// A stable id (test ids, CSS classes).
     pub fn id(self) -> &'static str {
@@ -44,6 +53,7 @@ impl Focus {
             Focus::SyscallTable => "syscall-table",
             Focus::KernelWork => "kernel-work",
             Focus::Memory => "memory",
+            Focus::Cost => "cost",
         }
     }
 
@@ -56,6 +66,7 @@ impl Focus {
             Focus::SyscallTable => "Table",
             Focus::KernelWork => "Kernel",
             Focus::Memory => "Memory",
+            Focus::Cost => "Cost",
         }
     }
 }

@@ -58,7 +58,7 @@ fn notices(state: &State, on_action: &Callback<Action>) -> Html {
 }
 
 /// The narration of the current frame: the step heading, what ran, the words, and at the end how it ended.
-fn narration(state: &State) -> Html {
+fn narration(state: &State, on_action: &Callback<Action>) -> Html {
     let frame = state.frame();
     let ending = (state.cursor == state.last()).then(|| {
         let text = crate::model::trace::ending(&state.timeline);
@@ -72,7 +72,9 @@ fn narration(state: &State) -> Html {
             <p class="executed" data-testid="executed">{ executed_line(&frame.executed) }</p>
             <p class="narration-text" data-testid="narration" aria-live="polite">{ frame.narration.clone() }</p>
             if let Some(ending) = ending {
-                <p class="ending" data-testid="ending">{ ending }</p>
+                <p class="ending" data-testid="ending">{ ending }
+                    { " " }<button type="button" class="small" data-testid="show-cost" onclick={on_action.reform(|_| Action::ShowCost)}>{ "What did it cost?" }</button>
+                </p>
             }
         </section>
     }
@@ -110,10 +112,11 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 </header>
                 <steps::StepIndicator timeline={timeline.clone()} current={frame.step} on_jump={on_action.reform(Action::JumpToStep)} />
                 <main class="stage" data-testid="stage" aria-busy={(revealed < PANEL_BATCHES).then_some("true")}>
-                    { narration(state) }
+                    { narration(state, on_action) }
                     { cpl_strip::cpl_strip(&frame, state.crossing_replay, &on_action.reform(|()| Action::ReplayCrossing)) }
                     { changes::changes(&frame, state.radix) }
-                    <FocusView frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} {revealed} />
+                    <FocusView frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} {revealed}
+                        measured={state.measured.clone()} show_cost={state.cost_request} />
                 </main>
                 <controls::Controls timeline={timeline.clone()} cursor={frame.index} playing={state.playing}
                     granularity={state.granularity} speed={state.speed} {on_action} />
@@ -130,7 +133,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <footer class="about">
                 <details>
                     <summary>{ "What this model leaves out" }</summary>
-                    <p>{ "The entry code is Linux 6.12's entry_SYSCALL_64 without the Meltdown page-table switch (PTI) and the Spectre mitigations, as on CPUs that need neither, and without the trampoline-stack exit. Addresses are fixed (no KASLR); the kernel's C code runs as named steps. The bytes are real x86-64, encoded and decoded by iced-x86." }</p>
+                    <p>{ "The entry code is Linux 6.12's entry_SYSCALL_64. With mitigations on it adds the Meltdown page-table switch (PTI, without PCID) and verw (MDS), as on a Skylake; it never runs IBRS or the return-stack and branch-history clearing newer CPUs need. Without them its exit skips the trampoline stack, and int 0x80 is shown without mitigations. Addresses are fixed (no KASLR); the kernel's C code runs as named steps. The bytes are real x86-64, encoded and decoded by iced-x86." }</p>
                 </details>
             </footer>
         </div>

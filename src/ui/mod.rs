@@ -17,6 +17,7 @@ pub mod app;
 pub mod changes;
 pub mod common;
 pub mod controls;
+pub mod cost_view;
 pub mod cpl_strip;
 pub mod effects;
 pub mod explorer;

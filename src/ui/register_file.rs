@@ -130,6 +130,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                     { row("cs", format!("{:#06x}", cpu.cs), &format!("code segment · RPL {} = CPL", cpl_of(cpu.cs)), changed(Reg::Cs), "reg-cs".to_string()) }
                     { row("ss", format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss), "reg-ss".to_string()) }
                     { row("gs.base", hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase), "reg-gs_base".to_string()) }
+                    { row("cr3", hex64(cpu.cr3), cr3_role(cpu.cr3, frame.timeline.scenario.runs_pti()), changed(Reg::Cr3), "reg-cr3".to_string()) }
                 </tbody>
             </table>
             <p class="flags" data-testid="flags">
@@ -138,5 +139,14 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                 if cpu.rflags & flags::IF == 0 { <span class="flag-off">{ "IF clear: interrupts off" }</span> }
             </p>
         </section>
+    }
+}
+
+/// What CR3 holds: with PTI, the user's or the kernel's page tables; without, the one set that maps both.
+fn cr3_role(cr3: u64, pti: bool) -> &'static str {
+    if pti {
+        crate::model::cpu::cr3_name(cr3)
+    } else {
+        "page tables (one set: no PTI)"
     }
 }

@@ -74,6 +74,13 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
             }
         })
     };
+    let on_mitigations = {
+        let on_scenario = props.on_scenario.clone();
+        let scenario = scenario.clone();
+        Callback::from(move |_: Event| {
+            on_scenario.emit(Rc::new(Scenario { mitigations: !scenario.mitigations, ..scenario.clone() }))
+        })
+    };
     html! {
             <div class="scenario">
                 <label class="picker">
@@ -90,6 +97,10 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
                     <Fields key={format!("{}-{}", scenario.preset.id(), props.reset.count())}
                         scenario={Rc::new(scenario.clone())} on_scenario={props.on_scenario.clone()} />
                 </details>
+                <label class="mitigations" title="Run the kernel as on a CPU that needs page-table isolation (Meltdown) and buffer clearing (MDS)">
+                    <input type="checkbox" data-testid="mitigations" checked={scenario.mitigations} onchange={on_mitigations} />
+                    { "Mitigations" }
+                </label>
             </div>
         }
 }
@@ -113,13 +124,15 @@ fn fields_view(props: &FieldsProps) -> Html {
         let errors = errors.clone();
         let base = base.clone();
         let on_scenario = props.on_scenario.clone();
+        // The checkbox beside the picker, not these fields, sets the mitigations: keep what it says now.
+        let mitigations = props.scenario.mitigations;
         Callback::from(move |value: String| {
             let mut new_texts = (*texts).clone();
             if let Some(slot) = new_texts.iter_mut().find(|(field, _)| *field == name) {
                 slot.1 = value;
             }
             // Apply every field to the preset's scenario; report each one that does not parse.
-            let mut scenario = (*base).clone();
+            let mut scenario = Scenario { mitigations, ..(*base).clone() };
             let mut new_errors = Vec::new();
             for (field, text) in &new_texts {
                 if let Err(message) = set_field(&mut scenario, field, text) {

@@ -7,9 +7,12 @@
 use yew::prelude::*;
 
 use crate::model::moments::Focus;
-use crate::state::{FrameRef, Radix};
+use std::rc::Rc;
 
-use super::{kernel_work, listing, memory_view, register_file, syscall_table, wall};
+use crate::model::measured::Measurement;
+use crate::state::{FrameRef, Radix, Trigger};
+
+use super::{cost_view, kernel_work, listing, memory_view, register_file, syscall_table, wall};
 
 #[derive(Properties, PartialEq)]
 pub struct FocusViewProps {
@@ -19,6 +22,10 @@ pub struct FocusViewProps {
     /// How many of the staged render passes have happened (`hooks::use_staged_reveal`): the shown panel arrives in
     /// the first, the others one per pass after it.
     pub revealed: u8,
+    /// Figures from `trace measure --link`, for the cost view.
+    pub measured: Option<Rc<Measurement>>,
+    /// Show the cost view (the last frame's button); stays until the frame's focus changes, like a picked tab.
+    pub show_cost: Trigger,
 }
 
 /// The view on the stage.
@@ -27,7 +34,14 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
     let focus = props.frame.focus();
     // (the view the reader picked, the frame's focus when they picked it)
     let picked = use_state(|| None::<(Focus, Focus)>);
+    let cost_seen = use_mut_ref(|| props.show_cost);
+    let cost_asked = *cost_seen.borrow() != props.show_cost;
+    if cost_asked {
+        *cost_seen.borrow_mut() = props.show_cost;
+        picked.set(Some((Focus::Cost, focus)));
+    }
     let shown = match *picked {
+        _ if cost_asked => Focus::Cost,
         Some((view, when)) if when == focus => view,
         _ => focus,
     };
@@ -99,7 +113,13 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
             { panel(Focus::Code, html! { <listing::Listings frame={frame.clone()} shown={is_shown(Focus::Code)} /> }) }
             { panel(Focus::KernelWork, html! { <kernel_work::KernelWork frame={frame.clone()} shown={is_shown(Focus::KernelWork)} /> }) }
             { panel(Focus::SyscallTable, html! { <syscall_table::SyscallTable frame={frame.clone()} shown={is_shown(Focus::SyscallTable)} /> }) }
-            { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame} shown={is_shown(Focus::Memory)} /> }) }
+            { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame.clone()} shown={is_shown(Focus::Memory)} /> }) }
+            // Built only while shown: it runs two more timelines.
+            { panel(Focus::Cost, if is_shown(Focus::Cost) {
+                cost_view::cost_view(&frame.timeline, props.measured.as_deref())
+            } else {
+                Html::default()
+            }) }
         </section>
     }
 }

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::model::cpu::Cpl;
+use crate::model::cpu::{Cpl, PTI_USER_PGTABLE_BIT};
 use crate::model::frame::Executed;
 use crate::model::image::ROUTINES;
 use crate::model::layout::{DO_INT80_EMULATION, DO_SYSCALL_64, VDSO_CLOCK_GETTIME};
@@ -34,6 +34,18 @@ pub fn location(frame: &crate::model::Frame) -> String {
     }
 }
 
+/// What the page tables in CR3 map of the kernel.
+fn page_tables(cr3: u64, pti: bool) -> String {
+    let what = if !pti {
+        "one set of page tables maps the kernel too, but only for ring 0 (no PTI)"
+    } else if cr3 & PTI_USER_PGTABLE_BIT != 0 {
+        "the user page tables: of the kernel only the entry code, this CPU's TSS and the entry stack are mapped (PTI)"
+    } else {
+        "the kernel page tables: the whole kernel is mapped"
+    };
+    format!("CR3 {cr3:#x}: {what}.")
+}
+
 /// The wall in detail: the two sides and what may cross them, where execution is, and the MSRs that fix the entry
 /// point. The CPL and the crossing animation are on the stage's strip (`cpl_strip.rs`), always in view.
 #[function_component(Wall)]
@@ -52,6 +64,7 @@ pub fn wall(props: &WallProps) -> Html {
                 <dd>{ "Entered only at those points; left by sysret or iret." }</dd>
             </dl>
             <p class="wall-here" data-testid="wall-token">{ format!("Execution is at {here}, CPL {}.", frame.cpl().number()) }</p>
+            <p class="wall-tables" data-testid="wall-tables">{ page_tables(frame.machine.cpu.cr3, frame.timeline.scenario.runs_pti()) }</p>
             <dl class="msrs" data-testid="msrs">
                 <dt>{ "LSTAR" }</dt><dd><code>{ format!("{lstar:#x}") }</code>{ " entry_SYSCALL_64: where syscall always lands" }</dd>
                 <dt>{ "STAR" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.star) }</code>{ " kernel CS 0x10 (SS 0x18); user CS 0x33, SS 0x2b for sysret" }</dd>
