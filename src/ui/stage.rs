@@ -116,7 +116,7 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
             { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame.clone()} shown={is_shown(Focus::Memory)} /> }) }
             // Built only while shown: it runs two more timelines.
             { panel(Focus::Cost, if is_shown(Focus::Cost) {
-                cost_view::cost_view(&frame.timeline, props.measured.as_deref())
+                Html::from_html_unchecked(AttrValue::from(cost_view::cost_html(&frame.timeline, props.measured.as_deref())))
             } else {
                 Html::default()
             }) }
