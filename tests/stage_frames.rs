@@ -1,12 +1,14 @@
 //! `e2e/fixtures/stage-frames.json`: for every scenario, the frames the stage story checks (the trap, the table
 //! lookup, the kernel's work, the return and the result), with the view each is about and the registers it changed,
-//! taken from the model so the end-to-end spec never guesses a frame number. `UPDATE_GENERATED=1 cargo test --test
+//! taken from the model so the end-to-end spec never guesses a frame number; and the cost view's counts (by phase,
+//! in `Phase::ALL` order, and by expensive kind, in `Expensive::ALL` order) with the mitigations off and on. `UPDATE_GENERATED=1 cargo test --test
 //! stage_frames` rewrites it; the test fails while it is stale.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use syscall_explorer::model::cost::Costs;
 use syscall_explorer::model::frame::{Executed, KernelStage};
 use syscall_explorer::model::program::Role;
 use syscall_explorer::model::{LessonStep, Preset, Scenario, Timeline};
@@ -44,12 +46,23 @@ fn render() -> String {
     );
     for (preset_idx, preset) in Preset::ALL.iter().enumerate() {
         let timeline = Timeline::run(&Scenario::preset(*preset));
+        let mitigated = Timeline::run(&Scenario { mitigations: true, ..Scenario::preset(*preset) });
+        let counts = |timeline: &Timeline| {
+            let costs = Costs::of(timeline);
+            let phases: Vec<String> = costs.by_phase.iter().map(usize::to_string).collect();
+            let kinds: Vec<String> = costs.expensive.iter().map(usize::to_string).collect();
+            format!("{{\"phases\": [{}], \"expensive\": [{}]}}", phases.join(", "), kinds.join(", "))
+        };
         let _ = write!(
             out,
-            "{}\n    {{\"scenario\": \"{}\", \"frames\": {}, \"moments\": [",
+            "{}\n    {{\"scenario\": \"{}\", \"frames\": {}, \"frames_mitigated\": {}, \"cost\": {}, \
+             \"cost_mitigated\": {}, \"moments\": [",
             if preset_idx == 0 { "" } else { "," },
             preset.id(),
-            timeline.frames.len()
+            timeline.frames.len(),
+            mitigated.frames.len(),
+            counts(&timeline),
+            counts(&mitigated),
         );
         for (idx, (label, index)) in moments(&timeline).into_iter().enumerate() {
             let frame = &timeline.frames[index];
