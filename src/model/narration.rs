@@ -301,9 +301,9 @@ fn pti_insn(image_insn: &ImageInsn, after: &Machine) -> String {
     match image_insn.role {
         Role::Cr3Read => match image_insn.step {
             LessonStep::Trap => format!(
-                "Page-table isolation (PTI, against Meltdown): in user mode the CPU walks page tables in which the \
-                 kernel is all but absent, so a CPU that reads kernel memory speculatively finds nothing to read. \
-                 The kernel's stack is not mapped yet. It reads CR3, the page-table pointer: {}.",
+                "Page-table isolation (PTI, against Meltdown; Linux turns it on for CPUs with that bug, most Intel \
+                 designs before 2019, not AMD's): in user mode the kernel is all but unmapped, so speculation finds \
+                 nothing to read. Its stack is not mapped yet. It reads CR3, the page-table pointer: {}.",
                 hex(cpu.cr3)
             ),
             _ => format!("It reads CR3 into RDI ({}), to switch back to the user's page tables.", hex(cpu.cr3)),
@@ -336,9 +336,9 @@ fn pti_insn(image_insn: &ImageInsn, after: &Machine) -> String {
             reg(Gpr::Rsp)
         ),
         Role::CopyToEntryStack => "It copies a saved word from pt_regs to the entry stack.".into(),
-        Role::Verw => "verw: on a CPU with the MDS microcode this also overwrites the CPU's internal buffers, so \
-             data the kernel just handled cannot be sampled from user mode afterwards (MDS). Its own result (ZF) is \
-             not used."
+        Role::Verw => "verw: on Intel CPUs affected by MDS, with the updated microcode, it also overwrites the \
+             CPU's internal buffers, so data the kernel just handled cannot be sampled from user mode. Its own \
+             result (ZF) is not used."
             .into(),
         _ => String::new(),
     }
