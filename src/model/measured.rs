@@ -142,7 +142,11 @@ impl Measurement {
         if tenths.is_empty() {
             return Err("no figures (ns=getpid:91.4,…)".to_string());
         }
-        tenths.sort_by_key(|(operation, _)| Operation::ALL.iter().position(|known| known == operation));
+        // In the order they are shown, whatever order the link gave them in.
+        let tenths = Operation::ALL
+            .iter()
+            .filter_map(|operation| tenths.iter().find(|(given, _)| given == operation).copied())
+            .collect();
         Ok(Measurement { cpu, kernel, tenths })
     }
 

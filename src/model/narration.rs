@@ -290,58 +290,50 @@ fn kernel_insn(image_insn: &ImageInsn, after: &Machine) -> String {
             hex(cpu.rip),
             if cpu.rflags & flags::IF != 0 { " and interrupts on" } else { "" }
         ),
-        _ => pti_insn(image_insn, after),
+        _ => pti_insn(image_insn),
     }
 }
 
 /// The words for the instructions Linux adds on a CPU that needs page-table isolation and buffer clearing.
-fn pti_insn(image_insn: &ImageInsn, after: &Machine) -> String {
-    let cpu = &after.cpu;
-    let reg = |gpr: Gpr| hex(cpu.get(gpr));
+fn pti_insn(image_insn: &ImageInsn) -> String {
+    // The values are on the stage's list of changed registers; the words say what they are for.
     match image_insn.role {
-        Role::Cr3Read => match image_insn.step {
-            LessonStep::Trap => format!(
-                "Page-table isolation (PTI, against Meltdown; Linux turns it on for CPUs with that bug, most Intel \
-                 designs before 2019, not AMD's): in user mode the kernel is all but unmapped, so speculation finds \
-                 nothing to read. Its stack is not mapped yet. It reads CR3, the page-table pointer: {}.",
-                hex(cpu.cr3)
-            ),
-            _ => format!("It reads CR3 into RDI ({}), to switch back to the user's page tables.", hex(cpu.cr3)),
-        },
-        Role::Cr3ToKernel => format!(
-            "It clears bit 12 (and bit 11, the user PCID bit): each process has an 8 KiB top-level table, the \
-             kernel's half below and the user's half above. {} is the kernel's half.",
-            reg(Gpr::Rsp)
-        ),
-        Role::Cr3ToUser => format!("It sets bit 12, the user half: {}.", reg(Gpr::Rdi)),
-        Role::Cr3Write { user: false } => format!(
-            "mov cr3 switches page tables: CR3 = {} ({}). The whole kernel is mapped again. Without PCID this write \
-             also flushes the TLB, so the next memory accesses walk the page tables again. Linux's documentation \
-             puts a CR3 move at about a hundred cycles.",
-            hex(cpu.cr3),
-            super::cpu::cr3_name(cpu.cr3)
-        ),
-        Role::Cr3Write { user: true } => format!(
-            "CR3 = {} ({}): from this instruction on the kernel is unmapped again. Only the entry code, this CPU's \
-             TSS and the entry stack remain, which is why the last pops run on the entry stack.",
-            hex(cpu.cr3),
-            super::cpu::cr3_name(cpu.cr3)
-        ),
-        Role::SaveScratch => "It saves RAX on the entry stack: the CR3 switch needs a second scratch register.".into(),
-        Role::RestoreScratch => format!("And restores RAX, the result: {}.", reg(Gpr::Rax)),
-        Role::PtRegsToRdi => "RDI keeps a pointer to what is left of pt_regs (the user's RDI, then the rest).".into(),
-        Role::LoadEntryStack => format!(
-            "RSP moves to this CPU's entry stack ({}), which the user page tables map too: the task's kernel stack \
-             will be gone once CR3 switches back.",
-            reg(Gpr::Rsp)
-        ),
-        Role::CopyToEntryStack => "It copies a saved word from pt_regs to the entry stack.".into(),
-        Role::Verw => "verw: on Intel CPUs affected by MDS, with the updated microcode, it also overwrites the \
-             CPU's internal buffers, so data the kernel just handled cannot be sampled from user mode. Its own \
-             result (ZF) is not used."
-            .into(),
-        _ => String::new(),
+        Role::Cr3Read if image_insn.step == LessonStep::Trap => {
+            "Page-table isolation (PTI, against Meltdown; Linux turns it on for CPUs with that bug, most Intel designs \
+             before 2019, not AMD's): in user mode the kernel is all but unmapped, so speculation finds nothing to \
+             read. Its stack is not mapped yet. It reads CR3, the page-table pointer."
+        }
+        Role::Cr3Read => "It reads CR3 into RDI, to switch back to the user's page tables.",
+        Role::Cr3ToKernel => {
+            "It clears bit 12 (and bit 11, the user PCID bit): each process has an 8 KiB top-level table, the kernel's \
+             half below and the user's half above."
+        }
+        Role::Cr3ToUser => "It sets bit 12: the user's half.",
+        Role::Cr3Write { user: false } => {
+            "mov cr3 switches to the kernel's page tables: the whole kernel is mapped again. Without PCID this write \
+             also flushes the TLB, so the next memory accesses walk the page tables again. Linux's documentation puts \
+             a CR3 move at about a hundred cycles."
+        }
+        Role::Cr3Write { user: true } => {
+            "Back on the user's page tables: from this instruction on the kernel is unmapped again. Only the entry \
+             code, this CPU's TSS and the entry stack remain, which is why the last pops run on the entry stack."
+        }
+        Role::SaveScratch => "It saves RAX on the entry stack: the CR3 switch needs a second scratch register.",
+        Role::RestoreScratch => "And restores RAX, the result.",
+        Role::PtRegsToRdi => "RDI keeps a pointer to what is left of pt_regs (the user's RDI, then the rest).",
+        Role::LoadEntryStack => {
+            "RSP moves to this CPU's entry stack, which the user page tables map too: the task's kernel stack will be \
+             gone once CR3 switches back."
+        }
+        Role::CopyToEntryStack => "It copies a saved word from pt_regs to the entry stack.",
+        Role::Verw => {
+            "verw: on Intel CPUs affected by MDS, with the updated microcode, it also overwrites the CPU's internal \
+             buffers, so data the kernel just handled cannot be sampled from user mode. Its own result (ZF) is not \
+             used."
+        }
+        _ => "",
     }
+    .to_string()
 }
 
 /// `mov` of argument `idx` into its register: which register the ABI puts it in, and its value.
