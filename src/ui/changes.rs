@@ -21,6 +21,11 @@ pub fn as_error(reg: Reg, value: u64) -> Option<String> {
     (reg == Reg::Gpr(Gpr::Rax) && is_error(signed)).then(|| format!("= {}", describe_result(signed)))
 }
 
+/// `= kernel page tables` when CR3 changed (only PTI changes it).
+fn cr3_note(reg: Reg, value: u64) -> Option<String> {
+    (reg == Reg::Cr3).then(|| format!("= {}", crate::model::cpu::cr3_name(value)))
+}
+
 /// The changes. A plain view function rather than a component: it changes with every frame anyway, and a component
 /// of its own would only add Yew's per-component code to the WebAssembly.
 pub fn changes(frame: &FrameRef, radix: Radix) -> Html {
@@ -43,7 +48,7 @@ pub fn changes(frame: &FrameRef, radix: Radix) -> Html {
                     <td><code data-testid="old">{ short_value(old, radix) }</code></td>
                     <td class="arrow" aria-label="becomes">{ "→" }</td>
                     <td><code data-testid="new">{ short_value(new, radix) }</code>
-                        if let Some(error) = as_error(*reg, new) { <span class="as-error">{ format!(" {error}") }</span> }
+                        if let Some(note) = as_error(*reg, new).or_else(|| cr3_note(*reg, new)) { <span class="as-error">{ format!(" {note}") }</span> }
                     </td>
                     <td class="change-mark">{ "▲" }</td>
                 </tr>
