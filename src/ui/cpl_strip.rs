@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::model::cpu::Cpl;
+use crate::model::cpu::{Cpl, PTI_USER_PGTABLE_BIT};
 use crate::state::{FrameRef, Trigger};
 
 use super::wall::location;
@@ -26,6 +26,8 @@ pub fn cpl_strip(frame: &FrameRef, replay: Trigger, on_replay: &Callback<()>) ->
     let kernel = cpl == Cpl::Ring0;
     let crossing = crossing(frame);
     let here = location(frame);
+    // With PTI the user page tables leave the kernel unmapped: the kernel side says so while CR3 names them.
+    let unmapped = frame.timeline.scenario.runs_pti() && frame.machine.cpu.cr3 & PTI_USER_PGTABLE_BIT != 0;
     html! {
         <section class={classes!("cpl-strip", kernel.then_some("kernel-side"))} aria-label="Privilege level" data-testid="cpl-strip">
             <p class="cpl-words">
@@ -38,7 +40,9 @@ pub fn cpl_strip(frame: &FrameRef, replay: Trigger, on_replay: &Callback<()>) ->
                 aria-label={format!("Execution is in {} at {here}", if kernel { "kernel space, ring 0" } else { "user space, ring 3" })}>
                 <span class="side user-side">{ "user · ring 3" }</span>
                 <span class="boundary-line" aria-hidden="true"></span>
-                <span class="side kernel-side-label">{ "kernel · ring 0" }</span>
+                <span class={classes!("side", "kernel-side-label", unmapped.then_some("unmapped"))} data-testid="kernel-side">
+                    { if unmapped { "kernel · unmapped (PTI)" } else { "kernel · ring 0" } }
+                </span>
                 // A new element (so its animation runs from the start) only on a crossing frame and on Replay; on
                 // other frames the same element stays and a jump across the wall slides it.
                 <span key={format!("token-{}-{}", replay.count(), crossing.map_or(0, |_| frame.index + 1))}
