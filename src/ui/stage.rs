@@ -106,7 +106,7 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
         <section class="focus-view" data-testid="focus-view" data-focus={focus.id()} data-shown={shown.id()}
             aria-label="The view this frame is about">
             <div class="view-tabs" role="tablist" aria-label="Views" onkeydown={on_tab_key}>{ for tabs }</div>
-            { panel(Focus::Wall, html! { <wall::Wall frame={frame.clone()} /> }) }
+            { panel(Focus::Wall, wall::wall(&frame)) }
             { panel(Focus::Registers, html! {
                 <register_file::RegisterFile frame={frame.clone()} radix={props.radix} on_toggle_radix={props.on_toggle_radix.clone()} />
             }) }

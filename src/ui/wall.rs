@@ -10,11 +10,6 @@ use crate::model::layout::{DO_INT80_EMULATION, DO_SYSCALL_64, VDSO_CLOCK_GETTIME
 use crate::model::program::routine_containing;
 use crate::state::FrameRef;
 
-#[derive(Properties, PartialEq)]
-pub struct WallProps {
-    pub frame: FrameRef,
-}
-
 /// Where execution is, in words: the routine and offset, or the C function.
 pub fn location(frame: &crate::model::Frame) -> String {
     if let Executed::CCode { function, .. } = &frame.executed {
@@ -48,9 +43,10 @@ fn page_tables(cr3: u64, pti: bool) -> String {
 
 /// The wall in detail: the two sides and what may cross them, where execution is, and the MSRs that fix the entry
 /// point. The CPL and the crossing animation are on the stage's strip (`cpl_strip.rs`), always in view.
-#[function_component(Wall)]
-pub fn wall(props: &WallProps) -> Html {
-    let frame = &props.frame;
+///
+/// A plain view function rather than a component: it changes with every frame anyway, and a component of its own
+/// would only add Yew's per-component code to the WebAssembly.
+pub fn wall(frame: &FrameRef) -> Html {
     let kernel = frame.cpl() == Cpl::Ring0;
     let here = location(frame);
     let lstar = frame.machine.cpu.msr.lstar;
