@@ -7,7 +7,7 @@ use crate::model::moments::{stop_position, Granularity};
 use crate::model::LessonStep;
 use crate::state::{Action, Speed, TimelineRef};
 
-#[derive(Properties, PartialEq)]
+/// What the control bar shows.
 pub struct ControlsProps {
     pub timeline: TimelineRef,
     pub cursor: usize,
@@ -57,7 +57,9 @@ fn percent(hundredths: usize) -> String {
 }
 
 /// The control bar.
-#[function_component(Controls)]
+///
+/// A plain view function rather than a component: the cursor changes with every step anyway, and a component of its
+/// own would only add Yew's per-component code to the WebAssembly.
 pub fn controls(props: &ControlsProps) -> Html {
     let cursor = props.cursor;
     let last = props.timeline.frames.len().saturating_sub(1);

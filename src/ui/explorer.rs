@@ -118,8 +118,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     <FocusView frame={frame.clone()} radix={state.radix} on_toggle_radix={on_action.reform(|()| Action::ToggleRadix)} {revealed}
                         measured={state.measured.clone()} show_cost={state.cost_request} />
                 </main>
-                <controls::Controls timeline={timeline.clone()} cursor={frame.index} playing={state.playing}
-                    granularity={state.granularity} speed={state.speed} {on_action} />
+                { controls::controls(&controls::ControlsProps { timeline: timeline.clone(), cursor: frame.index,
+                    playing: state.playing, granularity: state.granularity, speed: state.speed, on_action: on_action.clone() }) }
             </div>
             if revealed >= PANEL_BATCHES && !timeline.simplifications.is_empty() {
                 <aside class="simplified" data-testid="simplified">

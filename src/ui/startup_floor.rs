@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::state::Action;
 
-use super::controls::Controls;
+use super::controls::{controls, ControlsProps};
 use super::effects;
 
 /// The start-up floor's root: the App's state and keyboard, and the controls alone.
@@ -20,7 +20,8 @@ pub fn startup_floor() -> Html {
     };
     html! {
         <div class="page in-user mode-normal" data-testid="app">
-            <Controls timeline={state.timeline.clone()} cursor={state.cursor} playing={state.playing} granularity={state.granularity} speed={state.speed} {on_action} />
+            { controls(&ControlsProps { timeline: state.timeline.clone(), cursor: state.cursor, playing: state.playing,
+                granularity: state.granularity, speed: state.speed, on_action }) }
         </div>
     }
 }
