@@ -269,6 +269,11 @@ mod real {
                 continue;
             }
             let image_insn = insn_at(ROUTINES, rip).unwrap_or_else(|| panic!("no model instruction at {rip:#x}"));
+            if !image_insn.patch.runs(scenario.runs_pti()) {
+                // An ALTERNATIVE site this kernel patched out (the timeline skips it the same way).
+                builder.machine.cpu.rip = image_insn.next_addr();
+                continue;
+            }
             builder.machine.execute(image_insn).unwrap_or_else(|why| panic!("{}: {}", image_insn.text, why.describe()));
         }
         panic!("the model's kernel did not return to ring 3 within 1000 steps");
