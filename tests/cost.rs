@@ -1,7 +1,7 @@
 //! The cost view's counts, checked against the frames they count: every preset with the mitigations off and on.
 #![cfg(not(target_arch = "wasm32"))]
 
-use syscall_explorer::model::cost::{Costs, Expensive, Phase};
+use syscall_explorer::model::cost::{Expensive, Phase};
 use syscall_explorer::model::cpu::Cpl;
 use syscall_explorer::model::frame::Executed;
 use syscall_explorer::model::isa::Insn;
@@ -30,7 +30,7 @@ fn insns(timeline: &Timeline) -> impl Iterator<Item = &Insn> {
 #[test]
 fn every_instruction_and_c_step_is_counted_once() {
     for timeline in runs() {
-        let costs = Costs::of(&timeline);
+        let costs = timeline.costs();
         let ran = timeline
             .frames
             .iter()
@@ -78,7 +78,7 @@ fn the_phases_come_in_order() {
 #[test]
 fn the_expensive_kinds_are_the_instructions_that_are_them() {
     for timeline in runs() {
-        let costs = Costs::of(&timeline);
+        let costs = timeline.costs();
         let count = |test: fn(&Insn) -> bool| insns(&timeline).filter(|insn| test(insn)).count();
         let cpl_changes = timeline.frames.windows(2).filter(|pair| pair[0].cpl() != pair[1].cpl()).count();
         assert_eq!(costs.count(Expensive::ModeSwitch), cpl_changes, "{}", name(&timeline));
@@ -100,7 +100,7 @@ fn mitigations_add_the_cr3_switches_and_verw_to_every_syscall_crossing() {
     for preset in Preset::ALL {
         let plain = Timeline::run(&Scenario::preset(preset));
         let mitigated = Timeline::run(&Scenario { mitigations: true, ..Scenario::preset(preset) });
-        let (before, after) = (Costs::of(&plain), Costs::of(&mitigated));
+        let (before, after) = (plain.costs(), mitigated.costs());
         let crossed = before.crossed();
         let returned = plain.return_frame().is_some();
         let syscall = plain.scenario.program != Program::Int80Read;
@@ -130,7 +130,7 @@ fn mitigations_add_the_cr3_switches_and_verw_to_every_syscall_crossing() {
 #[test]
 fn the_last_frame_of_a_call_says_what_it_cost() {
     for timeline in runs() {
-        let costs = Costs::of(&timeline);
+        let costs = timeline.costs();
         let last = &timeline.frames.last().expect("frames").narration;
         if matches!(timeline.ending, Ending::Returned { .. }) {
             assert!(last.ends_with(&costs.summary()), "{}: {last}", name(&timeline));
@@ -146,7 +146,7 @@ fn the_last_frame_of_a_call_says_what_it_cost() {
 
 #[test]
 fn the_vdso_never_crosses() {
-    let costs = Costs::of(&Timeline::run(&Scenario::preset(Preset::VdsoClockGettime)));
+    let costs = Timeline::run(&Scenario::preset(Preset::VdsoClockGettime)).costs();
     assert!(!costs.crossed());
     assert_eq!(costs.total(), costs.phase(Phase::User));
     assert!(costs.summary().contains("no crossing"));

@@ -8,7 +8,6 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use syscall_explorer::model::cost::Costs;
 use syscall_explorer::model::frame::{Executed, KernelStage};
 use syscall_explorer::model::program::Role;
 use syscall_explorer::model::{LessonStep, Preset, Scenario, Timeline};
@@ -48,7 +47,7 @@ fn render() -> String {
         let timeline = Timeline::run(&Scenario::preset(*preset));
         let mitigated = Timeline::run(&Scenario { mitigations: true, ..Scenario::preset(*preset) });
         let counts = |timeline: &Timeline| {
-            let costs = Costs::of(timeline);
+            let costs = timeline.costs();
             let phases: Vec<String> = costs.by_phase.iter().map(usize::to_string).collect();
             let kinds: Vec<String> = costs.expensive.iter().map(usize::to_string).collect();
             format!("{{\"phases\": [{}], \"expensive\": [{}]}}", phases.join(", "), kinds.join(", "))

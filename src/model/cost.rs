@@ -1,11 +1,10 @@
-//! What a crossing costs, counted from the run itself: [`Costs::of`] counts a timeline's instructions and C steps by
+//! What a crossing costs, counted from the run itself: [`Costs::of`] counts a run's instructions and C steps by
 //! [`Phase`], and the instructions of the kinds that cost far more than an ordinary one ([`Expensive`]). Counts are
 //! not time: the cost view puts them beside published measurements ([`CITED`]) and the reader's own
 //! (`trace measure`, [`super::measured`]).
 
 use super::frame::{Executed, Frame};
 use super::isa::Insn;
-use super::timeline::Timeline;
 
 /// Where a frame of a run belongs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -108,19 +107,19 @@ fn phase_of(frame: &Frame, was_kernel: bool, after_c: bool) -> Option<Phase> {
 }
 
 impl Costs {
-    /// Counts a run.
+    /// Counts a run's frames (`Timeline::costs`).
     ///
     /// ```
     /// use syscall_explorer::model::cost::{Costs, Expensive, Phase};
     /// use syscall_explorer::model::{Preset, Scenario, Timeline};
-    /// let costs = Costs::of(&Timeline::run(&Scenario::preset(Preset::Getpid)));
+    /// let costs = Costs::of(&Timeline::run(&Scenario::preset(Preset::Getpid)).frames);
     /// assert_eq!(costs.count(Expensive::ModeSwitch), 2); // syscall and sysretq
     /// assert!(costs.phase(Phase::WayIn) > 20);
     /// ```
-    pub fn of(timeline: &Timeline) -> Costs {
+    pub fn of(frames: &[Frame]) -> Costs {
         let mut costs = Costs::default();
         let mut after_c = false;
-        for pair in timeline.frames.windows(2) {
+        for pair in frames.windows(2) {
             let (before, frame) = (&pair[0], &pair[1]);
             let was_kernel = before.cpl().number() == 0;
             if !was_kernel {

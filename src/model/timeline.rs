@@ -119,12 +119,17 @@ impl Timeline {
         };
         // Step 7 points on: the last frame of a call that came back sums up what it cost.
         if matches!(timeline.ending, Ending::Returned { .. }) {
-            let summary = super::cost::Costs::of(&timeline).summary();
+            let summary = timeline.costs().summary();
             if let Some(last) = timeline.frames.last_mut() {
                 last.narration = format!("{} {summary}", last.narration);
             }
         }
         timeline
+    }
+
+    /// What the run cost, counted: instructions and C steps by phase, and the expensive kinds.
+    pub fn costs(&self) -> super::cost::Costs {
+        super::cost::Costs::of(&self.frames)
     }
 
     /// The index of the frame right after `syscall` (or `int 0x80`) executed, if the program trapped.

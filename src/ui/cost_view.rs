@@ -64,14 +64,13 @@ fn measured(out: &mut String, measurement: &Measurement) {
 
 /// The cost view for a run, as HTML.
 pub fn cost_html(timeline: &Timeline, measurement: Option<&Measurement>) -> String {
-    let costs = Costs::of(timeline);
+    let costs = timeline.costs();
     let scenario = &timeline.scenario;
     let flipped = Scenario { mitigations: !scenario.mitigations, ..scenario.clone() };
-    let other = (flipped.runs_pti() != scenario.runs_pti()).then(|| Costs::of(&Timeline::run(&flipped)));
-    let vdso = Costs::of(&Timeline::run(&Scenario {
-        mitigations: scenario.mitigations,
-        ..Scenario::preset(Preset::VdsoClockGettime)
-    }));
+    let other = (flipped.runs_pti() != scenario.runs_pti()).then(|| Timeline::run(&flipped).costs());
+    let vdso =
+        Timeline::run(&Scenario { mitigations: scenario.mitigations, ..Scenario::preset(Preset::VdsoClockGettime) })
+            .costs();
     // A call and a ret: what the program runs to reach any function, the wrapper included.
     let call = Costs { by_phase: [2, 0, 0, 0], ..Costs::default() };
     let widest = [&costs, &vdso, &call].into_iter().chain(other.as_ref()).map(Costs::total).max().unwrap_or(1);
