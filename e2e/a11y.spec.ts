@@ -1,6 +1,7 @@
 // Accessibility: axe-core finds no serious or critical violations on the rendered page, in every mode (normal,
 // embed, presentation), in both themes, in the interactive states (editor open with a field error, Share and Embed
-// popovers open, decimal registers), and at each scenario's first and last frame. Moderate and minor findings do not
+// popovers open, decimal registers, the Mitigations checkbox on, the cost view opened from the last frame with and
+// without measured figures), and at each scenario's first and last frame. Moderate and minor findings do not
 // fail the run; they are printed and attached to the report, so they can be fixed too.
 // A failure names each rule and the first few elements that break it (CSS selectors), so it can be fixed directly.
 // Any Content-Security-Policy violation is reported as a console error and fails the run as well.
@@ -157,6 +158,36 @@ test('no serious or critical violations with the editor, a field error, the popo
     await story.open(`s=nope&f=x&theme=${theme}`);
     await expect(story.notices).toBeVisible();
     merge(all, await scan(page, `${theme}: notices`));
+  }
+  report(all, testInfo);
+  story.expectNoProblems();
+});
+
+test('no serious or critical violations with the mitigations on and the cost view open, with measured figures', async ({
+  page,
+}, testInfo) => {
+  // Six scans of 2 to 10 s each.
+  test.setTimeout(120_000);
+  const story = new StoryPage(page);
+  const all: Findings = { severe: [], other: [] };
+  const measured = 'cpu=Intel%20Xeon&kernel=6.12.0&ns=call:1.4,vdso:23.1,getpid:104.7,clock:172.4,read:227.2';
+  for (const theme of ['light', 'dark']) {
+    // The whole page with the checkbox on, then the cost view the last frame's button opens (the counts with the
+    // mitigations on beside those without, the cited sources, the reader's figures).
+    await story.open(`s=read&mitigations=on&theme=${theme}&${measured}`);
+    await expect(page.getByTestId('mitigations')).toBeChecked();
+    const [, frames] = await story.frame();
+    merge(all, await scan(page, `${theme}: mitigations on`));
+    await story.press('End', frames, frames);
+    await page.getByTestId('show-cost').click();
+    await expect(page.getByTestId('cost-measured')).toBeVisible();
+    merge(all, await scan(page, `${theme}: last frame, cost view with measured figures`));
+    merge(all, await scan(page, `${theme}: the cost view`, '[data-testid=focus-view]'));
+    // Without figures: the hint to measure one's own machine.
+    await story.open(`s=getpid&theme=${theme}`);
+    await page.getByTestId('view-tab-cost').click();
+    await expect(page.getByTestId('cost-measure-hint')).toBeVisible();
+    merge(all, await scan(page, `${theme}: the cost view, no figures`, '[data-testid=focus-view]'));
   }
   report(all, testInfo);
   story.expectNoProblems();

@@ -1,14 +1,15 @@
 // Story: a student who uses only the keyboard (no mouse, no touch). Starting at the top of the page and pressing Tab,
 // every interactive control is reached (the scenario picker, the Arguments summary and every field inside it once it
-// is opened with Enter, the toolbar, the seven step buttons, the playback controls and the scrubber, Show decimal,
-// Replay crossing, the scrollable regions) and the focused element always shows a visible focus indicator. Then the
-// controls are used with the keyboard alone: Enter and Space on buttons, arrows on the scrubber, the picker and the
-// theme select, a bad number typed into a field. Any CSP violation is a console error (see prepare), and the console
+// is opened with Enter, the Mitigations checkbox, the toolbar, the seven step buttons, the playback controls and the
+// scrubber, Show decimal, Replay crossing, the scrollable regions, the cost view's source links) and the focused
+// element always shows a visible focus indicator. Then the controls are used with the keyboard alone: Enter and Space
+// on buttons, arrows on the scrubber, the picker and the theme select, a bad number typed into a field, Space on the
+// Mitigations checkbox. Any CSP violation is a console error (see prepare), and the console
 // must stay clean.
 import { mkdirSync } from 'node:fs';
 import { expect, type Page, test, type TestInfo } from '@playwright/test';
 import { SCREENSHOT_DIR } from './pages/explorer';
-import { LEAN_TRACE, modelTrace, STOP_SUFFIX, StoryPage } from './pages/story';
+import { LEAN_TRACE, modelTrace, STAGE, STOP_SUFFIX, StoryPage } from './pages/story';
 
 test.use({ trace: LEAN_TRACE });
 
@@ -231,6 +232,7 @@ const REQUIRED_NORMAL = [
   'field-arg1',
   'field-arg2',
   'field-file_text',
+  'mitigations',
   'share',
   'embed',
   'present',
@@ -258,6 +260,8 @@ const VIEW_CONTROLS: Array<[string, string[]]> = [
   ['syscall-table', ['div.table-scroll "Syscall table entries"']],
   ['kernel-work', ['ol.c-steps "Kernel steps of this run"']],
   ['memory', ['div.hexdump-scroll "User buffer bytes"', 'div.ptregs-scroll "pt_regs"']],
+  // The sources of the three published figures (a link's name is its text: these prefixes end in a space).
+  ['cost', ['a "Phoronix, ', 'a "Linux documentation, ', 'a "Brendan Gregg, ']],
 ];
 
 /** The focused element's test id, the selected view tab's, and the frame counter. */
@@ -568,6 +572,23 @@ test.describe('keyboard only', () => {
     await page.keyboard.type(good);
     await expect(error).toHaveCount(0);
     await expect(count).toHaveAttribute('aria-invalid', 'false');
+
+    // The Mitigations checkbox: Space switches the kernel's mitigations on (write() runs the longer, mitigated entry
+    // and exit: the model's frame count for it) and off again; Enter does not toggle a checkbox.
+    const write = STAGE.find((entry) => entry.scenario === 'write')!;
+    expect(writeFrames, "write()'s frames without the mitigations").toBe(write.frames);
+    const mitigations = page.getByTestId('mitigations');
+    await tabTo(page, 'mitigations');
+    await focusShot(page, 'mitigations', testInfo);
+    await expect(mitigations).not.toBeChecked();
+    await page.keyboard.press('Space');
+    await expect(mitigations).toBeChecked();
+    await expect(story.frameCounter).toHaveText(new RegExp(`^Frame \\d+ of ${write.frames_mitigated}(${STOP_SUFFIX})?$`));
+    await expect.poll(() => story.urlParams().get('mitigations')).toBe('on');
+    await page.keyboard.press('Space');
+    await expect(mitigations).not.toBeChecked();
+    await expect(story.frameCounter).toHaveText(new RegExp(`^Frame \\d+ of ${write.frames}(${STOP_SUFFIX})?$`));
+    await expect.poll(() => story.urlParams().get('mitigations')).toBeNull();
 
     // Replay crossing at the trap frame: enabled and usable with Enter.
     await page.keyboard.press('Escape');

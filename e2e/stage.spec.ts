@@ -2,15 +2,23 @@
 // phone), a frame's essentials are all in view at once, without scrolling: the narration, the controls (Next and the
 // scrubber), the privilege strip, the registers the frame changed (old and new value) and the view the frame is about.
 // Checked at the moments a lecture stops at (the trap, the table lookup, the kernel's work, the return, the result) of
-// every scenario, taken from the model (e2e/fixtures/stage-frames.json, written by tests/stage_frames.rs). In
-// presentation mode the text is large enough for the back of the room.
+// every scenario, taken from the model (e2e/fixtures/stage-frames.json, written by tests/stage_frames.rs), and at the
+// two CR3 writes of read() with the mitigations on (the page-table switch on the way in and out, from the model's
+// trace). In presentation mode the text is large enough for the back of the room.
 // Then how far Next goes: key moments by default (a clicker crosses read() in a few presses), every instruction or
 // every lesson step on request, kept in the link; and the scrubber's step labels.
 // Desktop project only: each test sets its own viewport (the phone case makes a mobile context of its own).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Browser, type BrowserContext, expect, type Page, test, type TestInfo } from '@playwright/test';
-import { LEAN_TRACE, modelTrace, STEP_TITLES, StoryPage, stepStarts } from './pages/story';
+import {
+  LEAN_TRACE,
+  type Moment,
+  modelTrace,
+  REGISTERS,
+  STAGE,
+  STEP_TITLES,
+  StoryPage,
+  stepStarts,
+} from './pages/story';
 
 test.describe.configure({ mode: 'parallel' });
 // Hundreds of navigations: no DOM snapshot per action in the trace (a failure lists every problem it found).
@@ -18,22 +26,6 @@ test.use({ trace: LEAN_TRACE });
 test.beforeEach(({}, testInfo) => {
   test.skip(testInfo.project.name !== 'desktop', 'each test sets its own viewports: run once, in the desktop project');
 });
-
-/** One frame of the fixture: a moment of the lesson, the view it is about, the registers it changed. */
-interface Moment {
-  label: string;
-  /** 1-based, as links count. */
-  frame: number;
-  focus: string;
-  changed: string[];
-}
-interface ScenarioFrames {
-  scenario: string;
-  frames: number;
-  moments: Moment[];
-}
-const STAGE: ScenarioFrames[] = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'stage-frames.json'), 'utf8'))
-  .scenarios;
 
 type Mode = 'embed' | 'present' | 'normal';
 interface View {
@@ -342,6 +334,24 @@ class Findings {
   }
 }
 
+/**
+ * The moments of read() with the mitigations on where CR3 is written (`mov cr3, …`: to the kernel's page tables on
+ * the way in, back to the user's on the way out), from the model's trace. The changed registers are those the trace
+ * shows changing, and CR3 (which the trace does not carry; the instruction writes it). The focus is not in the trace:
+ * the stage must show the tab of its own data-focus.
+ */
+function cr3Moments(): Array<Omit<Moment, 'focus'> & { focus?: string }> {
+  const trace = modelTrace('read', { mitigations: 'on' });
+  const moments = trace.frames.flatMap((frame, index) => {
+    if (!/\bmov cr3, /.test(frame.executed)) return [];
+    const before = trace.frames[index - 1];
+    const changed = REGISTERS.filter((reg) => BigInt(before.regs[reg]) !== BigInt(frame.regs[reg]));
+    return [{ label: frame.executed.match(/mov cr3, \w+/)![0], frame: index + 1, changed: [...changed, 'cr3'] }];
+  });
+  expect(moments.length, "read()'s mitigated run writes CR3 on the way in and on the way out").toBe(2);
+  return moments;
+}
+
 for (const view of VIEWS) {
   test(`stage at ${viewName(view)}: narration, controls, CPL strip, changed registers and focus view all in view at every moment`, async ({
     page,
@@ -360,11 +370,15 @@ for (const view of VIEWS) {
     let smallestPx = Infinity;
     const narrationPx = new Set<number>();
     try {
-      for (const { scenario, moments: list } of STAGE) {
+      const runs = [
+        ...STAGE.map(({ scenario, moments: list }) => ({ scenario, query: `s=${scenario}`, moments: list })),
+        { scenario: 'read (mitigations on)', query: 's=read&mitigations=on', moments: cr3Moments() },
+      ];
+      for (const { scenario, query, moments: list } of runs) {
         for (const moment of list) {
           moments += 1;
           const at = `${scenario} ${moment.label} (f=${moment.frame})`;
-          await story.open(`s=${scenario}&f=${moment.frame}${modeQuery(view.mode)}`);
+          await story.open(`${query}&f=${moment.frame}${modeQuery(view.mode)}`);
           await story.settle();
           const report = await target.evaluate(measureStage, {
             width: view.width,
@@ -375,11 +389,12 @@ for (const view of VIEWS) {
           for (const problem of report.problems) findings.add(at, problem);
           if (report.mode !== `mode-${view.mode}`) fail('app', 'wrong mode', `data-mode is ${report.mode}`);
           if (report.f !== String(moment.frame)) fail('page', 'wrong frame', `the page is at f=${report.f}`);
-          if (report.focus !== moment.focus) {
+          if (moment.focus !== undefined && report.focus !== moment.focus) {
             fail('focus view', 'wrong focus', `data-focus is "${report.focus}", the model says "${moment.focus}"`);
           }
-          if (report.selectedTab !== `view-tab-${moment.focus}`) {
-            fail('view tabs', 'focus not shown', `the selected tab is ${report.selectedTab}, not view-tab-${moment.focus}`);
+          const focus = moment.focus ?? report.focus;
+          if (report.selectedTab !== `view-tab-${focus}`) {
+            fail('view tabs', 'focus not shown', `the selected tab is ${report.selectedTab}, not view-tab-${focus}`);
           }
           if ([...report.changes].sort().join(' ') !== [...moment.changed].sort().join(' ')) {
             fail('changes', 'other registers', `the list has [${report.changes}], the model changed [${moment.changed}]`);

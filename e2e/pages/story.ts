@@ -2,7 +2,7 @@
 // course page does with the explainer: step with keys, read the registers, the wall, the link, the notices.
 // It also reads the model's own trace (`trace <preset> --json`), the reference the page is checked against.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { ExplorerPage, SCREENSHOT_DIR } from './explorer';
@@ -23,6 +23,48 @@ export const REGISTERS = [
 ] as const;
 export type RegName = (typeof REGISTERS)[number];
 export type Regs = Record<RegName, bigint>;
+
+/**
+ * The rows of the register file (Registers view), in order: the trace JSON's registers, then GS.base and CR3, which
+ * the trace does not carry.
+ */
+export const REGISTER_ROWS = [...REGISTERS, 'gs_base', 'cr3'] as const;
+
+/** One frame of the stage fixture: a moment of the lesson, the view it is about, the registers it changed. */
+export interface Moment {
+  label: string;
+  /** 1-based, as links count. */
+  frame: number;
+  focus: string;
+  changed: string[];
+}
+
+/**
+ * The cost view's counts of one run: instructions and C steps by phase (user mode, way in, kernel C steps, way out),
+ * and the expensive kinds (mode switches, CR3 writes, verw, serialising).
+ */
+export interface CostCounts {
+  phases: [number, number, number, number];
+  expensive: [number, number, number, number];
+}
+
+/** One scenario of the stage fixture, with and without the kernel's mitigations (PTI and verw). */
+export interface ScenarioFrames {
+  scenario: string;
+  frames: number;
+  frames_mitigated: number;
+  cost: CostCounts;
+  cost_mitigated: CostCounts;
+  moments: Moment[];
+}
+
+/**
+ * Every scenario of the picker as the model runs it (e2e/fixtures/stage-frames.json, written by
+ * tests/stage_frames.rs), so a spec never guesses a frame number or a count.
+ */
+export const STAGE: ScenarioFrames[] = JSON.parse(
+  readFileSync(join(__dirname, '..', 'fixtures', 'stage-frames.json'), 'utf8'),
+).scenarios;
 
 /** The frame counter's tail when Next stops at steps or key moments: " · stop N of M" (a regular expression). */
 export const STOP_SUFFIX = ' · stop \\d+ of \\d+';
@@ -64,27 +106,39 @@ function newestUnder(dir: string): number {
   return newest;
 }
 
-/** Whether `target/debug/trace` is built and newer than the model and the binary's source. */
+/** What `target/debug/trace` is built from: the model, the binary's own folder (main.rs, measure.rs), the link. */
+const TRACE_SOURCES = ['src/model', 'src/bin/trace', 'src/link.rs'];
+
+/** Whether `target/debug/trace` is built and newer than every file it is built from. */
 function traceBinaryFresh(binary: string): boolean {
   if (!existsSync(binary)) return false;
   const built = statSync(binary).mtimeMs;
-  return built >= newestUnder('src/model') && built >= statSync('src/bin/trace.rs').mtimeMs;
+  return TRACE_SOURCES.every((source) =>
+    built >= (statSync(source).isDirectory() ? newestUnder(source) : statSync(source).mtimeMs),
+  );
 }
 
 /**
- * The model's trace of a preset, with optional field overrides (`{count: '5'}` is `--set count=5`):
- * `target/debug/trace` if it is built and newer than the model, else `cargo run -q --bin trace --` (which builds it).
+ * Runs the native `trace` command with these arguments and returns what it printed: `target/debug/trace` if it is
+ * built and newer than its sources, else `cargo run -q --bin trace --` (which builds it first).
+ */
+export function runTrace(args: string[]): string {
+  const binary = 'target/debug/trace';
+  return traceBinaryFresh(binary)
+    ? execFileSync(binary, args, { encoding: 'utf8' })
+    : execFileSync('cargo', ['run', '-q', '--bin', 'trace', '--', ...args], { encoding: 'utf8', timeout: 300_000 });
+}
+
+/**
+ * The model's trace of a preset, with optional field overrides (`{count: '5'}` is `--set count=5`), by
+ * {@link runTrace}.
  */
 export function modelTrace(preset: string, sets: Record<string, string> = {}): Trace {
   const args = [preset, '--json', ...Object.entries(sets).flatMap(([name, value]) => ['--set', `${name}=${value}`])];
   const key = args.join('\0');
   const cached = traceCache.get(key);
   if (cached) return cached;
-  const binary = 'target/debug/trace';
-  const output = traceBinaryFresh(binary)
-    ? execFileSync(binary, args, { encoding: 'utf8' })
-    : execFileSync('cargo', ['run', '-q', '--bin', 'trace', '--', ...args], { encoding: 'utf8', timeout: 300_000 });
-  const trace = JSON.parse(output) as Trace;
+  const trace = JSON.parse(runTrace(args)) as Trace;
   traceCache.set(key, trace);
   return trace;
 }
