@@ -10,6 +10,8 @@ use crate::model::layout::{DO_INT80_EMULATION, DO_SYSCALL_64, VDSO_CLOCK_GETTIME
 use crate::model::program::routine_containing;
 use crate::state::FrameRef;
 
+use super::common::escape_html;
+
 /// Where execution is, in words: the routine and offset, or the C function.
 pub fn location(frame: &crate::model::Frame) -> String {
     if let Executed::CCode { function, .. } = &frame.executed {
@@ -48,25 +50,29 @@ fn page_tables(cr3: u64, pti: bool) -> String {
 /// would only add Yew's per-component code to the WebAssembly.
 pub fn wall(frame: &FrameRef) -> Html {
     let kernel = frame.cpl() == Cpl::Ring0;
-    let here = location(frame);
-    let lstar = frame.machine.cpu.msr.lstar;
-    html! {
-        <section class="panel wall-panel" aria-labelledby="wall-heading" data-testid="wall">
-            <h2 id="wall-heading">{ "The wall between user and kernel" }</h2>
-            <dl class="sides">
-                <dt class={classes!("user-side-name", (!kernel).then_some("here"))}>{ "User space · ring 3" }</dt>
-                <dd>{ "Your program, the C library, the vDSO. It enters the kernel only at fixed points: syscall, int 0x80 or sysenter, or an exception or interrupt (a page fault, a timer)." }</dd>
-                <dt class={classes!("kernel-side-name", kernel.then_some("here"))}>{ "Kernel space · ring 0" }</dt>
-                <dd>{ "Entered only at those points; left by sysret or iret." }</dd>
-            </dl>
-            <p class="wall-here" data-testid="wall-token">{ format!("Execution is at {here}, CPL {}.", frame.cpl().number()) }</p>
-            <p class="wall-tables" data-testid="wall-tables">{ page_tables(frame.machine.cpu.cr3, frame.timeline.scenario.runs_pti()) }</p>
-            <dl class="msrs" data-testid="msrs">
-                <dt>{ "LSTAR" }</dt><dd><code>{ format!("{lstar:#x}") }</code>{ " entry_SYSCALL_64: where syscall always lands" }</dd>
-                <dt>{ "STAR" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.star) }</code>{ " kernel CS 0x10 (SS 0x18); user CS 0x33, SS 0x2b for sysret" }</dd>
-                <dt>{ "FMASK" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.fmask) }</code>{ " RFLAGS bits syscall clears, IF among them" }</dd>
-                <dt>{ "KERNEL_GS_BASE" }</dt><dd><code>{ format!("{:#x}", frame.machine.cpu.msr.kernel_gs_base) }</code>{ " swapped with GS.base by swapgs" }</dd>
-            </dl>
-        </section>
-    }
+    let here = |side: bool| if side { " here" } else { "" };
+    let msr = &frame.machine.cpu.msr;
+    let html = format!(
+        "<section class=\"panel wall-panel\" aria-labelledby=\"wall-heading\" data-testid=\"wall\">\
+         <h2 id=\"wall-heading\">The wall between user and kernel</h2><dl class=\"sides\">\
+         <dt class=\"user-side-name{}\">User space · ring 3</dt><dd>Your program, the C library, the vDSO. It enters \
+         the kernel only at fixed points: syscall, int 0x80 or sysenter, or an exception or interrupt (a page fault, \
+         a timer).</dd><dt class=\"kernel-side-name{}\">Kernel space · ring 0</dt><dd>Entered only at those points; \
+         left by sysret or iret.</dd></dl><p class=\"wall-here\" data-testid=\"wall-token\">Execution is at {}, CPL \
+         {}.</p><p class=\"wall-tables\" data-testid=\"wall-tables\">{}</p><dl class=\"msrs\" data-testid=\"msrs\">\
+         <dt>LSTAR</dt><dd><code>{:#x}</code> entry_SYSCALL_64: where syscall always lands</dd><dt>STAR</dt><dd><code>\
+         {:#x}</code> kernel CS 0x10 (SS 0x18); user CS 0x33, SS 0x2b for sysret</dd><dt>FMASK</dt><dd><code>{:#x}\
+         </code> RFLAGS bits syscall clears, IF among them</dd><dt>KERNEL_GS_BASE</dt><dd><code>{:#x}</code> swapped \
+         with GS.base by swapgs</dd></dl></section>",
+        here(!kernel),
+        here(kernel),
+        escape_html(&location(frame)),
+        frame.cpl().number(),
+        page_tables(frame.machine.cpu.cr3, frame.timeline.scenario.runs_pti()),
+        msr.lstar,
+        msr.star,
+        msr.fmask,
+        msr.kernel_gs_base,
+    );
+    Html::from_html_unchecked(AttrValue::from(html))
 }
