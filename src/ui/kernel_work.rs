@@ -1,12 +1,15 @@
 //! The kernel's work: the C steps of this run, lit as they happen (done, current), and the plan of those still to
 //! come, without their answers.
 
+use std::fmt::Write as _;
+
 use yew::prelude::*;
 
 use crate::model::frame::Executed;
 
 use crate::state::FrameRef;
 
+use super::common::{escape_html, raw};
 use super::hooks::use_center_in_box;
 
 #[derive(Properties, PartialEq)]
@@ -41,6 +44,26 @@ pub fn kernel_work(props: &KernelWorkProps) -> Html {
     } else {
         "The kernel's work"
     };
+    let mut items = String::new();
+    for (index, function, code) in &steps {
+        let status = if *index == cursor {
+            "current"
+        } else if *index < cursor {
+            "done"
+        } else {
+            "todo"
+        };
+        // What is still to come shows its plan, not its answer.
+        let code = if status == "todo" { plan(code) } else { code.clone() };
+        let _ = write!(
+            items,
+            "<li class=\"c-step {status}\" data-testid=\"c-step\" data-status=\"{status}\"{}><span class=\"function\">\
+             {}</span><code>{}</code></li>",
+            if status == "current" { " aria-current=\"step\"" } else { "" },
+            escape_html(function),
+            escape_html(&code)
+        );
+    }
     html! {
         <section class="panel work-panel" aria-labelledby="work-heading" data-testid="kernel-work">
             <h2 id="work-heading">{ title }</h2>
@@ -48,16 +71,7 @@ pub fn kernel_work(props: &KernelWorkProps) -> Html {
                 <p class="hint">{ "No kernel code runs in this scenario." }</p>
             } else {
                 <ol class="c-steps" ref={list} tabindex="0" aria-label="Kernel steps of this run">
-                    { for steps.iter().map(|(index, function, code)| {
-                        let status = if *index == cursor { "current" } else if *index < cursor { "done" } else { "todo" };
-                        html! {
-                            <li class={classes!("c-step", status)} data-testid="c-step" data-status={status} aria-current={(status == "current").then_some("step")}>
-                                <span class="function">{ *function }</span>
-                                // What is still to come shows its plan, not its answer.
-                                <code>{ if status == "todo" { plan(code) } else { code.clone() } }</code>
-                            </li>
-                        }
-                    }) }
+                    { raw(items) }
                 </ol>
             }
         </section>

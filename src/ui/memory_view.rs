@@ -10,7 +10,9 @@ use crate::model::Program;
 
 use crate::state::FrameRef;
 
-use super::common::hex64;
+use std::fmt::Write as _;
+
+use super::common::{escape_html, hex64, raw};
 use super::hooks::use_center_in_box;
 
 #[derive(Properties, PartialEq)]
@@ -22,6 +24,37 @@ pub struct MemoryViewProps {
 
 fn changed(changes: &[MemChange], addr: u64, len: u64) -> bool {
     changes.iter().any(|change| addr < change.addr + change.len as u64 && change.addr < addr + len)
+}
+
+/// `struct pt_regs` on the kernel stack, highest address first, as HTML: the fields this frame wrote and the one RSP
+/// points at are marked.
+fn ptregs_table(frame: &FrameRef) -> String {
+    let memory = &frame.machine.mem;
+    let mut out = String::from(
+        "<table class=\"ptregs\" data-testid=\"pt-regs\"><thead><tr><th scope=\"col\">field</th><th scope=\"col\">\
+         address</th><th scope=\"col\">value</th></tr></thead><tbody>",
+    );
+    for (idx, name) in pt_regs::FIELDS.iter().enumerate().rev() {
+        let addr = PT_REGS + 8 * idx as u64;
+        let value = memory.read_le(addr, 8, Access::Kernel).unwrap_or(0);
+        let is_changed = changed(&frame.changed_mem, addr, 8);
+        let is_top = frame.machine.cpu.get(crate::model::cpu::Gpr::Rsp) == addr;
+        let class = match (is_changed, is_top) {
+            (true, true) => " class=\"changed rsp\"",
+            (true, false) => " class=\"changed\"",
+            (false, true) => " class=\"rsp\"",
+            (false, false) => "",
+        };
+        let _ = write!(
+            out,
+            "<tr{class}><th scope=\"row\">{name}{}</th><td><code>{addr:x}</code></td><td><code>{}</code>{}</td></tr>",
+            if is_top { " ← RSP" } else { "" },
+            hex64(value),
+            if is_changed { " ▲" } else { "" },
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
 }
 
 /// The memory panel.
@@ -38,28 +71,35 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
     };
     let buf = if memory.read_u8(wanted, Access::User).is_ok() { wanted } else { BUF_ADDR };
     let n_rows = 4u64;
-    let rows: Vec<Html> = (0..n_rows)
-        .map(|row_idx| {
-            let row_addr = buf + 16 * row_idx;
-            let bytes: Vec<Option<u8>> = (0..16).map(|offset| memory.read_u8(row_addr + offset, Access::User).ok()).collect();
-            html! {
-                <tr>
-                    <th scope="row"><code>{ format!("{row_addr:x}") }</code></th>
-                    <td class="hex"><code>
-                        { for bytes.iter().enumerate().map(|(offset, byte)| {
-                            let is_changed = changed(&frame.changed_mem, row_addr + offset as u64, 1);
-                            html! { <span class={classes!(is_changed.then_some("changed"))}>{ byte.map_or("··".to_string(), |value| format!("{value:02x}")) }{ " " }</span> }
-                        }) }
-                    </code></td>
-                    <td class="ascii"><code>{ bytes.iter().map(|byte| match byte {
-                        Some(value) if value.is_ascii_graphic() || *value == b' ' => *value as char,
-                        Some(_) => '.',
-                        None => ' ',
-                    }).collect::<String>() }</code></td>
-                </tr>
+    let mut hexdump = String::from("<table class=\"hexdump\" data-testid=\"user-buffer\"><tbody>");
+    for row_idx in 0..n_rows {
+        let row_addr = buf + 16 * row_idx;
+        let bytes: Vec<Option<u8>> =
+            (0..16).map(|offset| memory.read_u8(row_addr + offset, Access::User).ok()).collect();
+        let _ = write!(hexdump, "<tr><th scope=\"row\"><code>{row_addr:x}</code></th><td class=\"hex\"><code>");
+        for (offset, byte) in bytes.iter().enumerate() {
+            let class =
+                if changed(&frame.changed_mem, row_addr + offset as u64, 1) { " class=\"changed\"" } else { "" };
+            match byte {
+                Some(value) => {
+                    let _ = write!(hexdump, "<span{class}>{value:02x} </span>");
+                }
+                None => {
+                    let _ = write!(hexdump, "<span{class}>·· </span>");
+                }
             }
-        })
-        .collect();
+        }
+        let ascii: String = bytes
+            .iter()
+            .map(|byte| match byte {
+                Some(value) if value.is_ascii_graphic() || *value == b' ' => *value as char,
+                Some(_) => '.',
+                None => ' ',
+            })
+            .collect();
+        let _ = write!(hexdump, "</code></td><td class=\"ascii\"><code>{}</code></td></tr>", escape_html(&ascii));
+    }
+    hexdump.push_str("</tbody></table>");
     let buffer_changed = changed(&frame.changed_mem, buf, 16 * n_rows);
     let kernel_stack_used = frame.machine.cpu.cpl() == crate::model::cpu::Cpl::Ring0
         || memory.read_le(PT_REGS + pt_regs::SS, 8, Access::Kernel).unwrap_or(0) != 0;
@@ -72,7 +112,7 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
                 if buffer_changed { <span class="change-mark">{ " ▲ changed" }</span> }
             </h3>
             <div class="hexdump-scroll" tabindex="0" role="region" aria-label="User buffer bytes">
-                <table class="hexdump" data-testid="user-buffer"><tbody>{ for rows }</tbody></table>
+                { raw(hexdump) }
             </div>
         </>
     };
@@ -81,24 +121,7 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
             <h3>{ format!("Kernel stack: struct pt_regs at {PT_REGS:#x}") }</h3>
             if kernel_stack_used {
                 <div class="ptregs-scroll" tabindex="0" role="region" aria-label="pt_regs" ref={ptregs_box}>
-                    <table class="ptregs" data-testid="pt-regs">
-                        <thead><tr><th scope="col">{ "field" }</th><th scope="col">{ "address" }</th><th scope="col">{ "value" }</th></tr></thead>
-                        <tbody>
-                            { for pt_regs::FIELDS.iter().enumerate().rev().map(|(idx, name)| {
-                                let addr = PT_REGS + 8 * idx as u64;
-                                let value = memory.read_le(addr, 8, Access::Kernel).unwrap_or(0);
-                                let is_changed = changed(&frame.changed_mem, addr, 8);
-                                let is_top = frame.machine.cpu.get(crate::model::cpu::Gpr::Rsp) == addr;
-                                html! {
-                                    <tr class={classes!(is_changed.then_some("changed"), is_top.then_some("rsp"))}>
-                                        <th scope="row">{ *name }{ if is_top { " ← RSP" } else { "" } }</th>
-                                        <td><code>{ format!("{:x}", addr) }</code></td>
-                                        <td><code>{ hex64(value) }</code>{ if is_changed { " ▲" } else { "" } }</td>
-                                    </tr>
-                                }
-                            }) }
-                        </tbody>
-                    </table>
+                    { raw(ptregs_table(frame)) }
                 </div>
             } else {
                 <p class="hint">{ "Empty until the kernel is entered: the entry code builds pt_regs here, one push at a time." }</p>

@@ -9,7 +9,9 @@ use crate::model::program::Role;
 use crate::model::scenario::Program;
 use crate::state::{FrameRef, Radix};
 
-use super::common::hex64;
+use std::fmt::Write as _;
+
+use super::common::{escape_html, hex64, raw};
 
 #[derive(Properties, PartialEq)]
 pub struct RegisterFileProps {
@@ -64,15 +66,17 @@ pub fn format_value(value: u64, radix: Radix) -> String {
     }
 }
 
-fn row(name: &str, value: String, role_text: &str, changed: bool, testid: String) -> Html {
-    html! {
-        <tr class={classes!(changed.then_some("changed"))} data-testid={testid} data-changed={changed.to_string()}>
-            <th scope="row">{ name.to_ascii_uppercase() }</th>
-            <td class="value"><code data-testid="value">{ value }</code></td>
-            <td class="change-mark">{ if changed { "▲ changed" } else { "" } }</td>
-            <td class="role">{ role_text.to_string() }</td>
-        </tr>
-    }
+fn row(out: &mut String, name: &str, value: &str, role_text: &str, changed: bool) {
+    let _ = write!(
+        out,
+        "<tr{} data-testid=\"reg-{}\" data-changed=\"{changed}\"><th scope=\"row\">{}</th><td class=\"value\">\
+         <code data-testid=\"value\">{value}</code></td><td class=\"change-mark\">{}</td><td class=\"role\">{}</td></tr>",
+        if changed { " class=\"changed\"" } else { "" },
+        name.replace('.', "_"),
+        name.to_ascii_uppercase(),
+        if changed { "▲ changed" } else { "" },
+        escape_html(role_text),
+    );
 }
 
 /// The register panel.
@@ -110,6 +114,22 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
         _ => role(gpr, program),
     };
     let cpl_of = |selector: u16| Cpl::of_selector(selector).number();
+    let mut table = String::from(
+        "<table class=\"regs\"><caption class=\"visually-hidden\">Register values in this frame; changed ones are \
+         marked</caption><tbody>",
+    );
+    for gpr in Gpr::DISPLAY_ORDER {
+        row(&mut table, gpr.name(), &format_value(cpu.get(gpr), radix), role_now(gpr), changed(Reg::Gpr(gpr)));
+    }
+    row(&mut table, "rip", &hex64(cpu.rip), "next instruction", changed(Reg::Rip));
+    row(&mut table, "rflags", &hex64(cpu.rflags), "flags", changed(Reg::Rflags));
+    let cs_role = format!("code segment · RPL {} = CPL", cpl_of(cpu.cs));
+    row(&mut table, "cs", &format!("{:#06x}", cpu.cs), &cs_role, changed(Reg::Cs));
+    row(&mut table, "ss", &format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss));
+    row(&mut table, "gs.base", &hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase));
+    let pti = frame.timeline.scenario.runs_pti();
+    row(&mut table, "cr3", &hex64(cpu.cr3), cr3_role(cpu.cr3, pti), changed(Reg::Cr3));
+    table.push_str("</tbody></table>");
     html! {
         <section class="panel registers-panel" aria-labelledby="registers-heading" data-testid="registers">
             <div class="panel-head">
@@ -118,21 +138,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                     { if radix == Radix::Hex { "Show decimal" } else { "Show hex" } }
                 </button>
             </div>
-            <table class="regs">
-                <caption class="visually-hidden">{ "Register values in this frame; changed ones are marked" }</caption>
-                <tbody>
-                    { for Gpr::DISPLAY_ORDER.iter().map(|gpr| row(
-                        gpr.name(), format_value(cpu.get(*gpr), radix),
-                        role_now(*gpr),
-                        changed(Reg::Gpr(*gpr)), format!("reg-{}", gpr.name()))) }
-                    { row("rip", hex64(cpu.rip), "next instruction", changed(Reg::Rip), "reg-rip".to_string()) }
-                    { row("rflags", hex64(cpu.rflags), "flags", changed(Reg::Rflags), "reg-rflags".to_string()) }
-                    { row("cs", format!("{:#06x}", cpu.cs), &format!("code segment · RPL {} = CPL", cpl_of(cpu.cs)), changed(Reg::Cs), "reg-cs".to_string()) }
-                    { row("ss", format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss), "reg-ss".to_string()) }
-                    { row("gs.base", hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase), "reg-gs_base".to_string()) }
-                    { row("cr3", hex64(cpu.cr3), cr3_role(cpu.cr3, frame.timeline.scenario.runs_pti()), changed(Reg::Cr3), "reg-cr3".to_string()) }
-                </tbody>
-            </table>
+            { raw(table) }
             <p class="flags" data-testid="flags">
                 { "Flags set: " }
                 { for set_flags.iter().map(|name| html! { <span class={classes!("flag", (*name == "IF").then_some("flag-if"))}>{ *name }</span> }) }

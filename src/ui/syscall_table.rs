@@ -1,6 +1,8 @@
 //! The syscall table: every entry of Linux 6.12's x86-64 table (or the i386 one for int 0x80), scrollable. From the
 //! bounds check on, the row RAX selects is marked and the check is spelled out.
 
+use std::fmt::Write as _;
+
 use yew::prelude::*;
 
 use crate::model::syscalls::{DispatchOutcome, DispatchTable, SyscallEntry, I386, NR_SYSCALLS_64, X86_64};
@@ -8,6 +10,7 @@ use crate::model::Program;
 
 use crate::state::FrameRef;
 
+use super::common::{escape_html, raw};
 use super::hooks::use_center_in_box;
 
 #[derive(Properties, PartialEq)]
@@ -103,6 +106,25 @@ fn rows(props: &RowsProps) -> Html {
         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
     };
     let (first, last) = (entries[shown.start].nr, entries[shown.end - 1].nr);
+    let mut table = String::from(
+        "<table class=\"systable\"><thead><tr><th scope=\"col\">nr</th><th scope=\"col\">name</th>\
+         <th scope=\"col\">handler</th></tr></thead><tbody>",
+    );
+    for entry in &entries[shown.clone()] {
+        let selected = if props.highlight == Some(entry.nr) {
+            " class=\"selected\" data-testid=\"selected-entry\" aria-current=\"true\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            table,
+            "<tr{selected}><td class=\"nr\">{}</td><td>{}</td><td class=\"handler\">{}</td></tr>",
+            entry.nr,
+            escape_html(entry.name),
+            escape_html(entry.entry_point.unwrap_or("(none: sys_ni_syscall)"))
+        );
+    }
+    table.push_str("</tbody></table>");
     html! {
         <>
         <p class="table-window">
@@ -112,22 +134,7 @@ fn rows(props: &RowsProps) -> Html {
             </button>
         </p>
         <div class="table-scroll" ref={container} tabindex="0" role="region" aria-label="Syscall table entries">
-            <table class="systable">
-                <thead><tr><th scope="col">{ "nr" }</th><th scope="col">{ "name" }</th><th scope="col">{ "handler" }</th></tr></thead>
-                <tbody>
-                    { for entries[shown].iter().map(|entry| {
-                        let selected = props.highlight == Some(entry.nr);
-                        html! {
-                            <tr class={selected.then_some("selected")} data-testid={selected.then_some("selected-entry")}
-                                aria-current={selected.then_some("true")}>
-                                <td class="nr">{ entry.nr }</td>
-                                <td>{ entry.name }</td>
-                                <td class="handler">{ entry.entry_point.unwrap_or("(none: sys_ni_syscall)") }</td>
-                            </tr>
-                        }
-                    }) }
-                </tbody>
-            </table>
+            { raw(table) }
         </div>
         </>
     }
