@@ -109,7 +109,9 @@ fn mem_of(instruction: &Instruction) -> Result<Mem, String> {
         register => Some(gpr_of(register).ok_or_else(|| format!("base {register:?}"))?.0),
     };
     // For RIP-relative operands iced-x86 already gives the absolute target here.
-    Ok(Mem { seg, base, disp: instruction.memory_displacement64() })
+    let disp = instruction.memory_displacement64() as i64;
+    let disp = i32::try_from(disp).map_err(|_| format!("displacement {disp:#x} does not fit in 32 bits"))?;
+    Ok(Mem { seg, base, disp })
 }
 
 fn operand_of(instruction: &Instruction, idx: u32) -> Result<(Operand, Option<Width>), String> {
@@ -133,7 +135,11 @@ fn operand_of(instruction: &Instruction, idx: u32) -> Result<(Operand, Option<Wi
         | OpKind::Immediate64
         | OpKind::Immediate8to32
         | OpKind::Immediate8to64
-        | OpKind::Immediate32to64 => (Operand::Imm(instruction.immediate(idx)), None),
+        | OpKind::Immediate32to64 => {
+            let value = instruction.immediate(idx) as i64;
+            let value = i32::try_from(value).map_err(|_| format!("immediate {value:#x} does not fit in 32 bits"))?;
+            (Operand::Imm(value), None)
+        }
         other => return Err(format!("operand kind {other:?} is not modelled")),
     })
 }

@@ -17,13 +17,13 @@ fn mem(mem: &Mem) -> String {
         Segment::Gs => "Segment::Gs",
     };
     let base = mem.base.map_or("None".to_string(), |base| format!("Some({})", gpr(base)));
-    format!("Mem {{ seg: {seg}, base: {base}, disp: {:#x} }}", mem.disp)
+    format!("Mem {{ seg: {seg}, base: {base}, disp: {} }}", mem.disp)
 }
 
 fn operand(operand: &Operand) -> String {
     match operand {
         Operand::Reg(reg) => format!("Operand::Reg({})", gpr(*reg)),
-        Operand::Imm(value) => format!("Operand::Imm({value:#x})"),
+        Operand::Imm(value) => format!("Operand::Imm({value})"),
         Operand::Mem(memory) => format!("Operand::Mem({})", mem(memory)),
     }
 }

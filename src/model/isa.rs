@@ -46,20 +46,36 @@ pub enum Segment {
 }
 
 /// A memory operand: `seg:[base + disp]`. RIP-relative operands are resolved to an absolute `disp` by the decoder.
+/// The displacement is 32 bits, sign-extended, as x86-64 encodes it (an absolute address in the low 2 GiB or the top
+/// 2 GiB, where the kernel's text and data are); the decoder refuses any other, and the image stays small.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Mem {
     pub seg: Segment,
     pub base: Option<Gpr>,
-    pub disp: u64,
+    pub disp: i32,
+}
+
+impl Mem {
+    /// The displacement as the CPU adds it: sign-extended to 64 bits.
+    pub fn disp64(self) -> u64 {
+        i64::from(self.disp) as u64
+    }
 }
 
 /// An instruction operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operand {
     Reg(Gpr),
-    /// Already sign-extended to 64 bits, as the CPU does for imm8/imm32 operands.
-    Imm(u64),
+    /// An imm8 or imm32, as encoded; the CPU sign-extends it to the operand size ([`Operand::imm64`]).
+    Imm(i32),
     Mem(Mem),
+}
+
+impl Operand {
+    /// An immediate sign-extended to 64 bits, as the CPU does for imm8 and imm32 operands.
+    pub fn imm64(value: i32) -> u64 {
+        i64::from(value) as u64
+    }
 }
 
 /// A two-operand arithmetic or logic operation.

@@ -141,13 +141,13 @@ impl Machine {
             Segment::Ds => 0,
             Segment::Gs => self.cpu.gs_base,
         };
-        segment_base.wrapping_add(base).wrapping_add(mem.disp)
+        segment_base.wrapping_add(base).wrapping_add(mem.disp64())
     }
 
     fn read_operand(&self, operand: &Operand, width: Width) -> Result<u64, Exception> {
         Ok(match operand {
             Operand::Reg(gpr) => self.cpu.get(*gpr) & width.mask(),
-            Operand::Imm(value) => value & width.mask(),
+            Operand::Imm(value) => Operand::imm64(*value) & width.mask(),
             Operand::Mem(mem) => {
                 let addr = self.effective_address(mem);
                 self.mem.read_le(addr, width.bytes(), self.access()).map_err(Exception::PageFault)?
@@ -265,7 +265,7 @@ impl Machine {
             }
             Insn::Lea { dst, mem } => {
                 let base = mem.base.map_or(0, |gpr| self.cpu.get(gpr));
-                self.cpu.set(dst, base.wrapping_add(mem.disp));
+                self.cpu.set(dst, base.wrapping_add(mem.disp64()));
             }
             Insn::Alu { op, dst, src, width } => self.alu(op, &dst, &src, width)?,
             Insn::Neg { dst, width } => {
@@ -277,7 +277,7 @@ impl Machine {
             }
             Insn::Push { src } => {
                 let value = match src {
-                    Operand::Imm(value) => value,
+                    Operand::Imm(value) => Operand::imm64(value),
                     other => self.read_operand(&other, Width::W64)?,
                 };
                 self.push(value)?;
