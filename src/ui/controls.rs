@@ -1,11 +1,15 @@
 //! Playback controls: restart, back, play/pause, next, end, where Next stops (steps, key moments, every instruction),
 //! speed, and a scrubber over the stops, marked and labelled with the lesson steps.
 
+use std::fmt::Write as _;
+
 use yew::prelude::*;
 
 use crate::model::moments::{stop_position, Granularity};
 use crate::model::LessonStep;
 use crate::state::{Action, Speed, TimelineRef};
+
+use super::common::raw;
 
 /// What the control bar shows.
 pub struct ControlsProps {
@@ -54,6 +58,26 @@ pub fn marks(starts: &[(LessonStep, usize)], last_position: usize) -> Vec<Mark> 
 
 fn percent(hundredths: usize) -> String {
     format!("{}.{:02}%", hundredths / 100, hundredths % 100)
+}
+
+/// The scrubber's step marks: an SVG with percentage positions, no style attributes, so a strict CSP (no
+/// 'unsafe-inline') holds. As one string: it has no controls, and the virtual DOM's code for it costs more.
+fn marks_svg(marks: &[Mark]) -> String {
+    let mut out = String::from("<svg class=\"marks\" aria-hidden=\"true\" focusable=\"false\">");
+    for mark in marks {
+        let (at, label_at) = (percent(mark.at), percent(mark.label_at));
+        let _ = write!(out, "<g><line x1=\"{at}\" x2=\"{at}\" y1=\"0\" y2=\"5\"/>");
+        if mark.label_at != mark.at {
+            let _ = write!(out, "<line class=\"leader\" x1=\"{at}\" x2=\"{label_at}\" y1=\"5\" y2=\"8\"/>");
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{label_at}\" y=\"1.05em\" text-anchor=\"middle\" data-testid=\"scrubber-label-{}\">{}</text></g>",
+            mark.step, mark.step
+        );
+    }
+    out.push_str("</svg>");
+    out
 }
 
 /// The control bar.
@@ -125,19 +149,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <div class="scrub-track">
                     <input id="scrubber" type="range" min="0" max={last_position.to_string()} value={position.to_string()}
                         data-testid="scrubber" oninput={on_scrub} aria-valuetext={where_text} />
-                    // An SVG with percentage positions: no style attributes, so a strict CSP (no 'unsafe-inline') holds.
-                    <svg class="marks" aria-hidden="true" focusable="false">
-                        { for marks(&starts, last_position).into_iter().map(|mark| {
-                            let (at, label_at) = (percent(mark.at), percent(mark.label_at));
-                            html! {
-                                <g>
-                                    <line x1={at.clone()} x2={at.clone()} y1="0" y2="5" />
-                                    if mark.label_at != mark.at { <line class="leader" x1={at} x2={label_at.clone()} y1="5" y2="8" /> }
-                                    <text x={label_at} y="1.05em" text-anchor="middle" data-testid={format!("scrubber-label-{}", mark.step)}>{ mark.step }</text>
-                                </g>
-                            }
-                        }) }
-                    </svg>
+                    { raw(marks_svg(&marks(&starts, last_position))) }
                 </div>
             </div>
         </section>

@@ -89,7 +89,6 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     let program = timeline.scenario.program;
     let changed = |reg: Reg| frame.changed_regs.contains(&reg);
     let on_radix = props.on_toggle_radix.reform(|_: MouseEvent| ());
-    let set_flags = flags::names(cpu.rflags);
     // The C-function roles hold from `mov rdi, rsp` until the C code returns; before that, in the entry code, the
     // registers still carry the user's values (until they are saved and cleared).
     let in_c = matches!(&frame.executed, Executed::CCode { .. })
@@ -139,13 +138,23 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
                 </button>
             </div>
             { raw(table) }
-            <p class="flags" data-testid="flags">
-                { "Flags set: " }
-                { for set_flags.iter().map(|name| html! { <span class={classes!("flag", (*name == "IF").then_some("flag-if"))}>{ *name }</span> }) }
-                if cpu.rflags & flags::IF == 0 { <span class="flag-off">{ "IF clear: interrupts off" }</span> }
-            </p>
+            { raw(flags_line(cpu.rflags)) }
         </section>
     }
+}
+
+/// The flags set in RFLAGS, by name, and a word when interrupts are off.
+fn flags_line(rflags: u64) -> String {
+    let mut out = String::from("<p class=\"flags\" data-testid=\"flags\">Flags set: ");
+    for name in flags::names(rflags) {
+        let class = if name == "IF" { "flag flag-if" } else { "flag" };
+        let _ = write!(out, "<span class=\"{class}\">{name}</span>");
+    }
+    if rflags & flags::IF == 0 {
+        out.push_str("<span class=\"flag-off\">IF clear: interrupts off</span>");
+    }
+    out.push_str("</p>");
+    out
 }
 
 /// What CR3 holds: with PTI, the user's or the kernel's page tables; without, the one set that maps both.
