@@ -250,3 +250,120 @@ async fn a_bad_number_in_the_editor_shows_a_message_and_keeps_the_scenario() {
     assert!(text(&root, "[data-testid=ending]").contains("returned 5"));
     handle.destroy();
 }
+
+/// The test page's address without a query: the App restores its state from the link, and keeps the link in step.
+fn clear_query() {
+    let window = web_sys::window().unwrap();
+    let path = window.location().pathname().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)).unwrap();
+}
+
+/// Fires a bubbling `change` on an element, as a pick in a select does (Yew listens at the app's root).
+fn change(element: &web_sys::Element) {
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    element.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+}
+
+/// The cost view's words for a run's counts: "84: 10 user mode, 41 way in, 13 kernel C steps, 20 way out".
+fn cost_words(scenario: &Scenario) -> String {
+    use syscall_explorer::model::cost::Phase;
+    let costs = syscall_explorer::model::Timeline::run(scenario).costs();
+    let parts: Vec<String> = Phase::ALL
+        .iter()
+        .filter(|phase| costs.phase(**phase) > 0)
+        .map(|phase| format!("{} {}", costs.phase(*phase), phase.label()))
+        .collect();
+    format!("{}: {}", costs.total(), parts.join(", "))
+}
+
+fn frames_of(scenario: &Scenario) -> usize {
+    syscall_explorer::model::Timeline::run(scenario).frames.len()
+}
+
+#[wasm_bindgen_test]
+async fn the_last_frame_opens_the_cost_view_which_is_built_only_while_shown() {
+    clear_query();
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    press("End");
+    settle().await;
+    assert!(text(&root, "[data-testid=ending]").contains("returned 59"));
+    // Not built until asked for: it runs two more timelines.
+    assert_eq!(root.query_selector("#view-cost").unwrap().unwrap().child_element_count(), 0);
+    click(&root, "[data-testid=show-cost]");
+    settle().await;
+    assert!(text(&root, "[data-testid=focus-view] [role=tab][aria-selected=true]").starts_with("Cost"));
+    let read = Scenario::preset(Preset::Read);
+    assert_eq!(text(&root, "[data-testid=cost-this] .cost-words"), cost_words(&read));
+    let mitigated = Scenario { mitigations: true, ..read };
+    assert_eq!(text(&root, "[data-testid=cost-other] .cost-words"), cost_words(&mitigated));
+    assert!(root.query_selector("[data-testid=cost-measure-hint]").unwrap().is_some());
+    // Another view's tab hides it, and it is not kept.
+    click(&root, "[data-testid=view-tab-wall]");
+    settle().await;
+    assert_eq!(root.query_selector("#view-cost").unwrap().unwrap().child_element_count(), 0);
+    handle.destroy();
+    clear_query();
+}
+
+#[wasm_bindgen_test]
+async fn the_mitigations_checkbox_runs_the_pti_kernel_and_stays_when_another_scenario_is_picked() {
+    clear_query();
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let checkbox: web_sys::HtmlInputElement =
+        root.query_selector("[data-testid=mitigations]").unwrap().unwrap().dyn_into().unwrap();
+    assert!(!checkbox.checked());
+    assert!(text(&root, "[data-testid=reg-cr3]").contains("page tables (one set: no PTI)"));
+    checkbox.click();
+    settle().await;
+    assert!(checkbox.checked());
+    let read = Scenario { mitigations: true, ..Scenario::preset(Preset::Read) };
+    let counter = text(&root, "[data-testid=frame-counter]");
+    assert!(counter.starts_with(&format!("Frame 1 of {}", frames_of(&read))), "{counter}");
+    // In user mode with PTI, CR3 holds the user's page tables.
+    assert!(text(&root, "[data-testid=reg-cr3]").contains("user page tables"));
+    assert!(text(&root, "[data-testid=wall-tables]").contains("the user page tables"));
+
+    let picker: web_sys::HtmlSelectElement =
+        root.query_selector("[data-testid=scenario-picker]").unwrap().unwrap().dyn_into().unwrap();
+    picker.set_value("getpid");
+    change(&picker);
+    settle().await;
+    assert!(checkbox.checked(), "the checkbox stays on across scenarios");
+    let getpid = Scenario::preset(Preset::Getpid);
+    let counter = text(&root, "[data-testid=frame-counter]");
+    let mitigated = Scenario { mitigations: true, ..getpid.clone() };
+    assert!(counter.starts_with(&format!("Frame 1 of {}", frames_of(&mitigated))), "{counter}");
+    checkbox.click();
+    settle().await;
+    assert!(!checkbox.checked());
+    let counter = text(&root, "[data-testid=frame-counter]");
+    assert!(counter.starts_with(&format!("Frame 1 of {}", frames_of(&getpid))), "{counter}");
+    handle.destroy();
+    clear_query();
+}
+
+/// ARCHITECTURE.md's UI invariant: panels stay mounted once they have arrived. With seven views and
+/// `PANEL_BATCHES` = 6, showing the cost view leaves the last other view (Memory) without its panel until it is shown.
+#[wasm_bindgen_test]
+#[ignore = "app bug: PANEL_BATCHES is 6 for 7 views; showing the cost view unmounts the Memory panel"]
+async fn showing_the_cost_view_keeps_every_other_panel_mounted() {
+    clear_query();
+    let root = fresh_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    press("End");
+    settle().await;
+    click(&root, "[data-testid=show-cost]");
+    settle().await;
+    for view in ["wall", "registers", "code", "syscall-table", "kernel-work", "memory", "cost"] {
+        let panel = root.query_selector(&format!("#view-{view}")).unwrap().unwrap();
+        assert_eq!(panel.child_element_count(), 1, "#view-{view} has its panel");
+    }
+    handle.destroy();
+    clear_query();
+}
