@@ -531,6 +531,8 @@ test("a link from trace measure shows this machine's medians in the cost view", 
     const ns = Math.max(operation.median_ns, 0.1).toFixed(1);
     await expect(shown.getByTestId(`cost-ns-${operation.id}`).locator('.cost-words')).toHaveText(`${ns} ns`);
   }
+  // The figures are below the counts: scrolled into view inside the focus view for the picture.
+  await shown.scrollIntoViewIfNeeded();
   await story.shot('cost-measured', testInfo);
   await story.expectCleanConsole();
 });
