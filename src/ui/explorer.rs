@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::model::cpu::Cpl;
 use crate::model::frame::Executed;
+use crate::model::moments::Focus;
 use crate::state::{Action, Mode, State};
 
 use super::common::TAGLINE;
@@ -23,8 +24,9 @@ pub struct ExplorerProps {
     pub on_action: Callback<Action>,
 }
 
-/// How many render passes the focus view's panels arrive in after the first one (see [`Explorer`]).
-pub const PANEL_BATCHES: u8 = 6;
+/// How many render passes the focus view's panels arrive in (see [`Explorer`]): the shown one in the first, each of
+/// the others in one after it, so one per view.
+pub const PANEL_BATCHES: u8 = Focus::ALL.len() as u8;
 
 /// What the frame ran, under the step title. An instruction's text is a piece of its own after the address and bytes
 /// (not the trace's fixed columns), so a narrow column wraps it onto the next line: in presentation mode the padded
