@@ -35,7 +35,7 @@ mod real {
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use syscall_explorer::model::cpu::{flags, Cpl, Cpu, Gpr, SYSRET_RFLAGS_MASK};
+    use syscall_explorer::model::cpu::{flags, Cpl, Cpu, Gpr, SYSRET_RFLAGS_MASK, USER_CR3};
     use syscall_explorer::model::frame::FrameBuilder;
     use syscall_explorer::model::image::ROUTINES;
     use syscall_explorer::model::input::set_field;
@@ -352,6 +352,16 @@ mod real {
                 );
             }
         }
+
+        // 2b. A kernel with the model's mitigations (PTI, verw) hands the program exactly the same registers, and its
+        // own page tables back.
+        let mitigated = Scenario { mitigations: true, ..case.scenario.clone() };
+        let (pti_before, pti_after, _) = model_round_trip(&mitigated, model_in, block.flags_before);
+        assert_eq!(pti_after.gpr, model_after.gpr, "{name}: registers after the call, with mitigations vs without");
+        assert_eq!(pti_after.rflags, model_after.rflags, "{name}: RFLAGS after the call, with mitigations vs without");
+        assert_eq!(pti_after.rip, model_after.rip, "{name}: where the call returns, with mitigations vs without");
+        assert_eq!(pti_before.cr3, USER_CR3, "{name}: with mitigations, the program runs on the user page tables");
+        assert_eq!(pti_after.cr3, USER_CR3, "{name}: with mitigations, CR3 is the user's page tables again");
 
         // 3. The whole timeline of the equivalent scenario gives the same RAX.
         let model_rax = timeline_rax(&case.scenario);
