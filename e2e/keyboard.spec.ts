@@ -228,11 +228,11 @@ async function focusShot(page: Page, name: string, testInfo: TestInfo, whole = f
 const REQUIRED_NORMAL = [
   'scenario-picker',
   'summary "Arguments: ',
+  'mitigations',
   'field-arg0',
   'field-arg1',
   'field-arg2',
   'field-file_text',
-  'mitigations',
   'share',
   'embed',
   'present',
@@ -578,7 +578,7 @@ test.describe('keyboard only', () => {
     const write = STAGE.find((entry) => entry.scenario === 'write')!;
     expect(writeFrames, "write()'s frames without the mitigations").toBe(write.frames);
     const mitigations = page.getByTestId('mitigations');
-    await tabTo(page, 'mitigations');
+    await tabTo(page, 'mitigations', { back: true });
     await focusShot(page, 'mitigations', testInfo);
     await expect(mitigations).not.toBeChecked();
     await page.keyboard.press('Space');

@@ -25,11 +25,6 @@ pub fn as_error(reg: Reg, value: u64) -> Option<String> {
     (reg == Reg::Gpr(Gpr::Rax) && is_error(signed)).then(|| format!("= {}", describe_result(signed)))
 }
 
-/// `= kernel page tables` when CR3 changed (only PTI changes it).
-fn cr3_note(reg: Reg, value: u64) -> Option<String> {
-    (reg == Reg::Cr3).then(|| format!("= {}", crate::model::cpu::cr3_name(value)))
-}
-
 /// The changes. A plain view function rather than a component: it changes with every frame anyway, and a component
 /// of its own would only add Yew's per-component code to the WebAssembly.
 pub fn changes(frame: &FrameRef, radix: Radix) -> Html {
@@ -44,7 +39,7 @@ pub fn changes(frame: &FrameRef, radix: Radix) -> Html {
     for reg in &frame.changed_regs {
         let old = before.machine.cpu.read(*reg);
         let new = frame.machine.cpu.read(*reg);
-        let note = as_error(*reg, new).or_else(|| cr3_note(*reg, new));
+        let note = as_error(*reg, new);
         let _ = write!(
             rows,
             "<tr data-testid=\"change-{}\"><th scope=\"row\">{}</th><td><code data-testid=\"old\">{}</code></td>\

@@ -93,14 +93,16 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
                     if props.edited { <span class="edited" data-testid="edited">{ "edited" }</span> }
                 </label>
                 <details class="editor" data-testid="editor">
-                    <summary>{ "Arguments" }<span class="signature">{ format!(": {}", scenario.program.signature()) }</span></summary>
+                    <summary>{ "Arguments" }<span class="signature">{ format!(": {}", scenario.program.signature()) }</span>
+                        if scenario.mitigations { <span class="mitigations-on" data-testid="mitigations-on">{ " · mitigations on" }</span> }
+                    </summary>
+                    <label class="mitigations">
+                        <input type="checkbox" data-testid="mitigations" checked={scenario.mitigations} onchange={on_mitigations} />
+                        { "Kernel with the Meltdown and MDS mitigations (page-table isolation, verw)" }
+                    </label>
                     <Fields key={format!("{}-{}", scenario.preset.id(), props.reset.count())}
                         scenario={Rc::new(scenario.clone())} on_scenario={props.on_scenario.clone()} />
                 </details>
-                <label class="mitigations" title="Run the kernel as on a CPU that needs page-table isolation (Meltdown) and buffer clearing (MDS)">
-                    <input type="checkbox" data-testid="mitigations" checked={scenario.mitigations} onchange={on_mitigations} />
-                    { "Mitigations" }
-                </label>
             </div>
         }
 }
@@ -124,7 +126,7 @@ fn fields_view(props: &FieldsProps) -> Html {
         let errors = errors.clone();
         let base = base.clone();
         let on_scenario = props.on_scenario.clone();
-        // The checkbox beside the picker, not these fields, sets the mitigations: keep what it says now.
+        // The checkbox above these fields, not the fields, sets the mitigations: keep what it says now.
         let mitigations = props.scenario.mitigations;
         Callback::from(move |value: String| {
             let mut new_texts = (*texts).clone();

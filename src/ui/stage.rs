@@ -45,6 +45,25 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
         Some((view, when)) if when == focus => view,
         _ => focus,
     };
+    // The strip scrolls sideways where the seven tabs do not fit (a course page's frame, a phone): keep the shown
+    // one in view, whichever way it was chosen (the frame's focus, a click, the last frame's button).
+    use_effect_with(shown, |shown| {
+        use wasm_bindgen::JsCast;
+        let tab = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.get_element_by_id(&format!("tab-{}", shown.id())))
+            .and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok());
+        // Sideways only, within the strip (its offset parent): never the page.
+        if let Some((tab, strip)) = tab.and_then(|tab| tab.parent_element().map(|strip| (tab, strip))) {
+            let (left, right) = (tab.offset_left(), tab.offset_left() + tab.offset_width());
+            let (from, width) = (strip.scroll_left(), strip.client_width());
+            if left < from {
+                strip.set_scroll_left(left);
+            } else if right > from + width {
+                strip.set_scroll_left(right - width);
+            }
+        }
+    });
     let tabs = Focus::ALL.iter().map(|view| {
         let on_click = {
             let picked = picked.clone();
