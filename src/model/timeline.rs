@@ -41,6 +41,12 @@ impl Timeline {
     /// result, an exit or a fault, within [`MAX_FRAMES`].
     pub fn run(scenario: &Scenario) -> Timeline {
         let mut builder = FrameBuilder::new(scenario);
+        if scenario.mitigations && !scenario.runs_pti() {
+            builder.simplify(
+                "Mitigations are on, but the model's int 0x80 entry runs without them: with PTI, Linux switches CR3 in \
+                 error_entry and leaves through the entry stack with verw, as on its syscall path.",
+            );
+        }
         let start_text = super::narration::start(scenario);
         builder.record(LessonStep::CallLibrary, Executed::Start, "start", start_text);
         let ending = loop {
