@@ -127,7 +127,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     row(&mut table, "ss", &format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss));
     row(&mut table, "gs.base", &hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase));
     let pti = frame.timeline.scenario.runs_pti();
-    row(&mut table, "cr3", &hex64(cpu.cr3), cr3_role(cpu.cr3, pti), changed(Reg::Cr3));
+    row(&mut table, "cr3", &hex64(cpu.cr3), &cr3_role(cpu.cr3, pti), changed(Reg::Cr3));
     table.push_str("</tbody></table>");
     html! {
         <section class="panel registers-panel" aria-labelledby="registers-heading" data-testid="registers">
@@ -158,10 +158,13 @@ fn flags_line(rflags: u64) -> String {
 }
 
 /// What CR3 holds: with PTI, the user's or the kernel's page tables; without, the one set that maps both.
-fn cr3_role(cr3: u64, pti: bool) -> &'static str {
+/// With PTI both values are named: the one in CR3, and the other half of the same 8 KiB PGD.
+fn cr3_role(cr3: u64, pti: bool) -> String {
+    use crate::model::cpu::{cr3_name, PTI_USER_PGTABLE_BIT};
     if pti {
-        crate::model::cpu::cr3_name(cr3)
+        let other = cr3 ^ PTI_USER_PGTABLE_BIT;
+        format!("{}; {}: {other:#x}", cr3_name(cr3), cr3_name(other))
     } else {
-        "page tables (one set: no PTI)"
+        "page tables (one set: no PTI)".to_string()
     }
 }
