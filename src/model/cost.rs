@@ -6,7 +6,7 @@
 use super::frame::{Executed, Frame};
 use super::isa::Insn;
 
-/// Where a frame of a run belongs.
+/// Where a frame of a run belongs. Declared in [`Phase::ALL`] order: a phase indexes [`Costs::by_phase`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Ring 3: the caller, the C library, the trap instruction itself, the vDSO.
@@ -44,7 +44,8 @@ impl Phase {
     }
 }
 
-/// Instructions that cost far more than an ordinary one.
+/// Instructions that cost far more than an ordinary one. Declared in [`Expensive::ALL`] order: a kind indexes
+/// [`Costs::expensive`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Expensive {
     /// `syscall`, `sysretq`, `int 0x80`, `iretq`: the privilege level changes.
@@ -88,8 +89,6 @@ impl Expensive {
 pub struct Costs {
     /// Instructions and C steps per phase, in [`Phase::ALL`] order.
     pub by_phase: [usize; 4],
-    /// The C functions the kernel's steps belong to, in the order they first ran.
-    pub functions: Vec<&'static str>,
     /// How many instructions of each kind in [`Expensive::ALL`] order.
     pub expensive: [usize; 4],
 }
@@ -126,20 +125,12 @@ impl Costs {
                 after_c = false;
             }
             let Some(phase) = phase_of(frame, was_kernel, after_c) else { continue };
-            costs.by_phase[Phase::ALL.iter().position(|known| *known == phase).unwrap_or(0)] += 1;
-            match &frame.executed {
-                Executed::CCode { function, .. } if phase == Phase::KernelC => {
-                    after_c = true;
-                    if !costs.functions.contains(function) {
-                        costs.functions.push(function);
-                    }
+            costs.by_phase[phase as usize] += 1;
+            after_c |= phase == Phase::KernelC;
+            if let Executed::Insn(image_insn) = frame.executed {
+                for (slot, kind) in costs.expensive.iter_mut().zip(Expensive::ALL) {
+                    *slot += usize::from(kind.matches(&image_insn.insn));
                 }
-                Executed::Insn(image_insn) => {
-                    for (slot, kind) in costs.expensive.iter_mut().zip(Expensive::ALL) {
-                        *slot += usize::from(kind.matches(&image_insn.insn));
-                    }
-                }
-                _ => {}
             }
         }
         costs
@@ -147,12 +138,12 @@ impl Costs {
 
     /// Instructions and C steps in one phase.
     pub fn phase(&self, phase: Phase) -> usize {
-        self.by_phase[Phase::ALL.iter().position(|known| *known == phase).unwrap_or(0)]
+        self.by_phase[phase as usize]
     }
 
     /// Instructions of one expensive kind.
     pub fn count(&self, kind: Expensive) -> usize {
-        self.expensive[Expensive::ALL.iter().position(|known| *known == kind).unwrap_or(0)]
+        self.expensive[kind as usize]
     }
 
     /// Everything that ran.
@@ -224,3 +215,14 @@ pub const CITED: [Cited; 3] = [
         url: "https://www.brendangregg.com/blog/2018-02-09/kpti-kaiser-meltdown-performance.html",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{Expensive, Phase};
+
+    #[test]
+    fn phases_and_kinds_index_their_arrays_in_all_order() {
+        assert!(Phase::ALL.iter().enumerate().all(|(idx, phase)| *phase as usize == idx));
+        assert!(Expensive::ALL.iter().enumerate().all(|(idx, kind)| *kind as usize == idx));
+    }
+}

@@ -317,7 +317,8 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
         // kernel/exit.c: exit_group is do_group_exit((code & 0xff) << 8), which ends every thread; exit is
         // do_exit((code & 0xff) << 8), which ends only the calling thread (this process has one, so it ends too).
         "exit_group" | "exit" => {
-            let status = arg(ctx, dispatch, 0) as i32 & 0xff;
+            let code = arg(ctx, dispatch, 0) as i32;
+            let status = code & 0xff;
             ctx.kernel().exit_status = Some(status);
             let (function, key, text) = if name == "exit" {
                 (
@@ -339,8 +340,13 @@ fn run_handler(ctx: &mut CallContext<'_>, dispatch: Dispatch, name: &str) {
                     ),
                 )
             };
-            let code = format!("{function}(({} & 0xff) << 8);  /* never returns */", arg(ctx, dispatch, 0) as i32);
-            ctx.frame(function, code, KernelStage::Exit, key, text);
+            ctx.frame(
+                function,
+                format!("{function}(({code} & 0xff) << 8);  /* never returns */"),
+                KernelStage::Exit,
+                key,
+                text,
+            );
             return;
         }
         other => {
@@ -878,9 +884,7 @@ fn sys_close(ctx: &mut CallContext<'_>, dispatch: Dispatch) -> i64 {
     let fd = arg(ctx, dispatch, 0) as u32;
     let open = ctx.builder.machine.kernel.fd(fd).is_some();
     if open {
-        if let Some(slot) = ctx.kernel().fds.get_mut(fd as usize) {
-            *slot = None;
-        }
+        ctx.kernel().fds[fd as usize] = None;
     }
     ctx.frame(
         "close_fd",

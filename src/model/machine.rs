@@ -126,7 +126,7 @@ impl Machine {
     }
 
     /// Who is accessing memory: user mode, or kernel mode on the kernel's or (PTI) the user's page tables.
-    pub fn access(&self) -> Access {
+    fn access(&self) -> Access {
         match self.cpu.cpl() {
             super::cpu::Cpl::Ring0 if self.cpu.cr3 & PTI_USER_PGTABLE_BIT != 0 => Access::KernelOnUserTables,
             super::cpu::Cpl::Ring0 => Access::Kernel,

@@ -6,10 +6,10 @@
 
 use yew::prelude::*;
 
-use crate::model::moments::Focus;
 use std::rc::Rc;
 
 use crate::model::measured::Measurement;
+use crate::model::moments::Focus;
 use crate::state::{FrameRef, Radix, Trigger};
 
 use super::{cost_view, kernel_work, listing, memory_view, register_file, syscall_table, wall};
@@ -26,6 +26,12 @@ pub struct FocusViewProps {
     pub measured: Option<Rc<Measurement>>,
     /// Show the cost view (the last frame's button); stays until the frame's focus changes, like a picked tab.
     pub show_cost: Trigger,
+}
+
+/// A view's tab, by its id.
+fn tab_element(view: Focus) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?.document()?.get_element_by_id(&format!("tab-{}", view.id()))?.dyn_into().ok()
 }
 
 /// The view on the stage.
@@ -48,13 +54,8 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
     // The strip scrolls sideways where the seven tabs do not fit (a course page's frame, a phone): keep the shown
     // one in view, whichever way it was chosen (the frame's focus, a click, the last frame's button).
     use_effect_with(shown, |shown| {
-        use wasm_bindgen::JsCast;
-        let tab = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.get_element_by_id(&format!("tab-{}", shown.id())))
-            .and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok());
         // Sideways only, within the strip (its offset parent): never the page.
-        if let Some((tab, strip)) = tab.and_then(|tab| tab.parent_element().map(|strip| (tab, strip))) {
+        if let Some((tab, strip)) = tab_element(*shown).and_then(|tab| tab.parent_element().map(|strip| (tab, strip))) {
             let (left, right) = (tab.offset_left(), tab.offset_left() + tab.offset_width());
             let (from, width) = (strip.scroll_left(), strip.client_width());
             if left < from {
@@ -111,14 +112,18 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
             event.stop_propagation();
             let view = Focus::ALL[to];
             picked.set(Some((view, focus)));
-            let tab = web_sys::window()
-                .and_then(|window| window.document())
-                .and_then(|document| document.get_element_by_id(&format!("tab-{}", view.id())));
-            if let Some(tab) = tab.and_then(|tab| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(tab).ok()) {
+            if let Some(tab) = tab_element(view) {
                 let _ = tab.focus();
             }
         })
     };
+    // The cost view runs two more timelines: once per timeline and link figures while it is shown, not per render.
+    let cost = use_memo(
+        (props.frame.timeline.clone(), props.measured.clone(), shown == Focus::Cost),
+        |(timeline, measured, cost_shown)| {
+            cost_shown.then(|| AttrValue::from(cost_view::cost_html(timeline, measured.as_deref())))
+        },
+    );
     let frame = props.frame.clone();
     let is_shown = |view: Focus| view == shown;
     html! {
@@ -133,12 +138,7 @@ pub fn focus_view(props: &FocusViewProps) -> Html {
             { panel(Focus::KernelWork, html! { <kernel_work::KernelWork frame={frame.clone()} shown={is_shown(Focus::KernelWork)} /> }) }
             { panel(Focus::SyscallTable, html! { <syscall_table::SyscallTable frame={frame.clone()} shown={is_shown(Focus::SyscallTable)} /> }) }
             { panel(Focus::Memory, html! { <memory_view::MemoryView frame={frame.clone()} shown={is_shown(Focus::Memory)} /> }) }
-            // Built only while shown: it runs two more timelines.
-            { panel(Focus::Cost, if is_shown(Focus::Cost) {
-                Html::from_html_unchecked(AttrValue::from(cost_view::cost_html(&frame.timeline, props.measured.as_deref())))
-            } else {
-                Html::default()
-            }) }
+            { panel(Focus::Cost, (*cost).clone().map(Html::from_html_unchecked).unwrap_or_default()) }
         </section>
     }
 }
