@@ -153,12 +153,14 @@ async fn next_and_keys_move_through_the_frames_and_mark_what_changed() {
 struct AtFrameProps {
     preset: Preset,
     frame: usize,
+    /// Run the kernel with the mitigations (PTI, verw).
+    mitigations: bool,
 }
 
 /// The explorer for a preset at one frame, without the App's effects.
 #[function_component(AtFrame)]
 fn at_frame(props: &AtFrameProps) -> Html {
-    let mut state = State::new(&Scenario::preset(props.preset));
+    let mut state = State::new(&Scenario { mitigations: props.mitigations, ..Scenario::preset(props.preset) });
     state.cursor = props.frame.min(state.last());
     html! { <ui::explorer::Explorer state={state} on_action={Callback::from(|_: Action| ())} /> }
 }
@@ -168,13 +170,46 @@ fn frame_where(preset: Preset, key: &str) -> usize {
     timeline.frames.iter().position(|frame| frame.narration_key == key).unwrap_or_else(|| panic!("no {key}"))
 }
 
+/// The first frame of a mitigated `read` with this narration key.
+fn mitigated_frame_where(key: &str) -> usize {
+    let timeline =
+        syscall_explorer::model::Timeline::run(&Scenario { mitigations: true, ..Scenario::preset(Preset::Read) });
+    timeline.frames.iter().position(|frame| frame.narration_key == key).unwrap_or_else(|| panic!("no {key}"))
+}
+
+#[wasm_bindgen_test]
+async fn with_pti_rsp_is_named_for_what_it_holds_and_the_entry_stack_is_in_memory() {
+    // `mov rsp, cr3`: RSP is the CR3 switch's scratch register, no stack pointer.
+    let root = fresh_root();
+    let frame = mitigated_frame_where("insn.cr3_read");
+    let props = AtFrameProps { preset: Preset::Read, frame, mitigations: true };
+    let handle = yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    assert!(text(&root, "[data-testid=reg-rsp]").contains("scratch: no stack here"));
+    assert!(root.query_selector("[data-testid=entry-stack]").unwrap().is_none(), "the entry stack is not in use");
+    handle.destroy();
+    // The exit's copies to the entry stack: RSP points there, and memory shows what was copied, marked.
+    let root = fresh_root();
+    let frame = mitigated_frame_where("insn.copy_to_entry_stack") + 1;
+    let props = AtFrameProps { preset: Preset::Read, frame, mitigations: true };
+    let handle = yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    assert!(text(&root, "[data-testid=reg-rsp]").contains("entry stack pointer (PTI)"));
+    let entry_stack = text(&root, "[data-testid=entry-stack]");
+    assert!(entry_stack.contains("← RSP") && entry_stack.contains('▲'), "{entry_stack}");
+    assert_eq!(root.query_selector_all("[data-testid=entry-stack] tbody tr").unwrap().length(), 2);
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn after_syscall_exactly_the_registers_syscall_writes_are_marked() {
     let root = fresh_root();
     let frame = frame_where(Preset::Read, "insn.syscall");
-    let handle =
-        yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), AtFrameProps { preset: Preset::Read, frame })
-            .render();
+    let handle = yew::Renderer::<AtFrame>::with_root_and_props(
+        root.clone(),
+        AtFrameProps { preset: Preset::Read, frame, mitigations: false },
+    )
+    .render();
     settle().await;
     let changed: Vec<String> = (0..root.query_selector_all("tr[data-changed=true]").unwrap().length())
         .filter_map(|idx| root.query_selector_all("tr[data-changed=true]").unwrap().item(idx))
@@ -190,9 +225,11 @@ async fn after_syscall_exactly_the_registers_syscall_writes_are_marked() {
 async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     let root = fresh_root();
     let frame = frame_where(Preset::Read, "kernel.dispatch");
-    let handle =
-        yew::Renderer::<AtFrame>::with_root_and_props(root.clone(), AtFrameProps { preset: Preset::Read, frame })
-            .render();
+    let handle = yew::Renderer::<AtFrame>::with_root_and_props(
+        root.clone(),
+        AtFrameProps { preset: Preset::Read, frame, mitigations: false },
+    )
+    .render();
     settle().await;
     let selected = text(&root, "[data-testid=selected-entry]");
     assert!(selected.starts_with('0') && selected.contains("read"), "{selected}");
@@ -212,7 +249,7 @@ async fn the_table_lookup_marks_the_entry_or_shows_the_failed_bounds_check() {
     let frame = frame_where(Preset::UnknownNumber, "kernel.enosys");
     let handle = yew::Renderer::<AtFrame>::with_root_and_props(
         root.clone(),
-        AtFrameProps { preset: Preset::UnknownNumber, frame },
+        AtFrameProps { preset: Preset::UnknownNumber, frame, mitigations: false },
     )
     .render();
     settle().await;

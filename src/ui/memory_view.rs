@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::model::frame::MemChange;
-use crate::model::layout::{pt_regs, BUF_ADDR, PT_REGS};
+use crate::model::layout::{pt_regs, BUF_ADDR, ENTRY_STACK, ENTRY_STACK_TOP, PT_REGS};
 use crate::model::memory::Access;
 use crate::model::Program;
 
@@ -55,6 +55,37 @@ fn ptregs_table(frame: &FrameRef) -> String {
     }
     out.push_str("</tbody></table>");
     out
+}
+
+/// With PTI, the per-CPU entry stack while an exit uses it (RSP on it): the words from RSP to its top, what the
+/// exit copied there from pt_regs before switching CR3, as HTML.
+fn entry_stack_table(frame: &FrameRef) -> Option<String> {
+    let rsp = frame.machine.cpu.get(crate::model::cpu::Gpr::Rsp);
+    if !(ENTRY_STACK..=ENTRY_STACK_TOP).contains(&rsp) {
+        return None;
+    }
+    let mut out = String::from(
+        "<table class=\"ptregs\" data-testid=\"entry-stack\"><thead><tr><th scope=\"col\">address</th>\
+         <th scope=\"col\">value</th></tr></thead><tbody>",
+    );
+    for word in (0..(ENTRY_STACK_TOP - rsp) / 8).rev() {
+        let addr = rsp + 8 * word;
+        let value = frame.machine.mem.read_le(addr, 8, Access::Kernel).unwrap_or(0);
+        let is_changed = changed(&frame.changed_mem, addr, 8);
+        let _ = write!(
+            out,
+            "<tr{}><th scope=\"row\"><code>{addr:x}</code>{}</th><td><code>{}</code>{}</td></tr>",
+            if is_changed { " class=\"changed\"" } else { "" },
+            if addr == rsp { " ← RSP" } else { "" },
+            hex64(value),
+            if is_changed { " ▲" } else { "" },
+        );
+    }
+    if rsp == ENTRY_STACK_TOP {
+        out.push_str("<tr><td colspan=\"2\">empty: RSP is at its top</td></tr>");
+    }
+    out.push_str("</tbody></table>");
+    Some(out)
 }
 
 /// The memory panel.
@@ -134,6 +165,11 @@ pub fn memory_view(props: &MemoryViewProps) -> Html {
     html! {
         <section class="panel memory-panel" aria-labelledby="memory-heading" data-testid="memory">
             <h2 id="memory-heading">{ "Memory" }</h2>
+            // While a PTI exit runs on the entry stack, that is where it writes.
+            if let Some(table) = entry_stack_table(frame) {
+                <h3>{ format!("Entry stack (PTI) at {ENTRY_STACK:#x}") }</h3>
+                { raw(table) }
+            }
             if stack_first { { stack_section } { buffer_section } } else { { buffer_section } { stack_section } }
             if !console.is_empty() {
                 <h3>{ "Terminal" }</h3>

@@ -94,11 +94,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     let in_c = matches!(&frame.executed, Executed::CCode { .. })
         || matches!(&frame.executed, Executed::Insn(image_insn)
             if matches!(image_insn.role, Role::PtRegsArg | Role::NrArg | Role::CallC));
-    let stack_role = if cpu.get(Gpr::Rsp) >= crate::model::layout::KERNEL_STACK {
-        "kernel stack pointer"
-    } else {
-        "user stack pointer"
-    };
+    let stack_role = stack_role(cpu.get(Gpr::Rsp));
     let cleared_regs = use_memo(timeline.clone(), |timeline| timeline.cleared_regs());
     let cleared = cleared_regs.get(frame.index).copied().unwrap_or(0);
     let leftover = frame.step == crate::model::LessonStep::CallLibrary && program != Program::Raw;
@@ -126,7 +122,7 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
     row(&mut table, "cs", &format!("{:#06x}", cpu.cs), &cs_role, changed(Reg::Cs));
     row(&mut table, "ss", &format!("{:#06x}", cpu.ss), "stack segment", changed(Reg::Ss));
     row(&mut table, "gs.base", &hex64(cpu.gs_base), "swapped by swapgs", changed(Reg::GsBase));
-    let pti = frame.timeline.scenario.runs_pti();
+    let pti = timeline.scenario.runs_pti();
     row(&mut table, "cr3", &hex64(cpu.cr3), &cr3_role(cpu.cr3, pti), changed(Reg::Cr3));
     table.push_str("</tbody></table>");
     html! {
@@ -140,6 +136,22 @@ pub fn register_file(props: &RegisterFileProps) -> Html {
             { raw(table) }
             { raw(flags_line(cpu.rflags)) }
         </section>
+    }
+}
+
+/// What RSP points at: one of the three stacks, or nothing (PTI's entry uses it as scratch for CR3).
+fn stack_role(rsp: u64) -> &'static str {
+    use crate::model::layout::{
+        ENTRY_STACK, ENTRY_STACK_TOP, KERNEL_STACK, KERNEL_STACK_TOP, USER_STACK, USER_STACK_LEN,
+    };
+    if (KERNEL_STACK..=KERNEL_STACK_TOP).contains(&rsp) {
+        "kernel stack pointer"
+    } else if (ENTRY_STACK..=ENTRY_STACK_TOP).contains(&rsp) {
+        "entry stack pointer (PTI)"
+    } else if (USER_STACK..=USER_STACK + USER_STACK_LEN as u64).contains(&rsp) {
+        "user stack pointer"
+    } else {
+        "scratch: no stack here"
     }
 }
 
