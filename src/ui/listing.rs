@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::model::frame::Executed;
 use crate::model::image::ROUTINES;
-use crate::model::program::{routine, routine_containing, ImageInsn, Routine, Space};
+use crate::model::program::{routine, routine_containing, ImageInsn, Patch, Routine, Space};
 use crate::model::Timeline;
 
 use crate::state::FrameRef;
@@ -127,8 +127,14 @@ fn table_html(routines: &[&'static Routine], coverage: &Coverage) -> String {
         ));
         for image_insn in found.insns {
             let not_run = if coverage.first_run.contains_key(&image_insn.addr) { "" } else { " not-run" };
+            // The ALTERNATIVE sites: which kernel runs the line (the other one patched it out at boot).
+            let patch = match image_insn.patch {
+                Patch::Always => "",
+                Patch::Pti => " <span class=\"patch\">with PTI</span>",
+                Patch::NoPti => " <span class=\"patch\">without PTI</span>",
+            };
             html.push_str(&format!(
-                "<tr class=\"insn{not_run}\"><td class=\"marker\"></td><td class=\"addr\">{:x}</td><td class=\"bytes\">{}</td><td class=\"text\">{}</td></tr>",
+                "<tr class=\"insn{not_run}\"><td class=\"marker\"></td><td class=\"addr\">{:x}</td><td class=\"bytes\">{}</td><td class=\"text\">{}{patch}</td></tr>",
                 image_insn.addr,
                 image_insn.hex_bytes(),
                 escape_html(image_insn.text)
@@ -212,6 +218,12 @@ mod tests {
         assert_eq!(html.matches("<tr class=\"insn").count(), insns);
         assert_eq!(html.matches("scope=\"rowgroup\"").count(), coverage.kernel.len());
         assert!(!html.contains("<<") && html.starts_with("<table>") && html.ends_with("</table>"));
+        // Every ALTERNATIVE line says which kernel runs it.
+        let count =
+            |patch: Patch| coverage.kernel.iter().flat_map(|found| found.insns).filter(|i| i.patch == patch).count();
+        assert!(count(Patch::Pti) > 0 && count(Patch::NoPti) > 0);
+        assert_eq!(html.matches(">with PTI</span>").count(), count(Patch::Pti));
+        assert_eq!(html.matches(">without PTI</span>").count(), count(Patch::NoPti));
     }
 
     #[test]
