@@ -8,8 +8,20 @@
 // sideways); the Mitigations checkbox's story (CR3 switches to the kernel's page tables at `mov cr3, rsp`, the
 // checkbox stays across scenarios); and links with measured figures, from the native `trace measure --quick` on this
 // machine, and broken ones (a notice, and the page still steps).
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { type CostCounts, LEAN_TRACE, modelTrace, runTrace, STAGE, STOP_SUFFIX, StoryPage } from './pages/story';
+import { expect, test } from '@playwright/test';
+import {
+  type CostCounts,
+  LEAN_TRACE,
+  modelTrace,
+  pageFor,
+  PRESENT_FLOOR_PX,
+  runTrace,
+  STAGE,
+  STAGE_VIEWS,
+  STOP_SUFFIX,
+  StoryPage,
+  viewName,
+} from './pages/story';
 
 test.use({ trace: LEAN_TRACE });
 
@@ -151,39 +163,10 @@ for (const mitigations of [false, true]) {
   });
 }
 
-type Mode = 'embed' | 'present' | 'normal';
-interface View {
-  mode: Mode;
-  width: number;
-  height: number;
-  phone?: boolean;
-}
-/** The stage story's sizes: an embed, the smallest projector, a laptop, a phone. */
-const VIEWS: View[] = [
-  { mode: 'embed', width: 640, height: 400 },
-  { mode: 'present', width: 1024, height: 768 },
-  { mode: 'normal', width: 1366, height: 768 },
-  { mode: 'normal', width: 390, height: 844, phone: true },
-];
-const viewName = (view: View) => `${view.mode}-${view.width}x${view.height}`;
-/** The smallest text in presentation mode at 1024x768, in px (as the stage story has it). */
-const PRESENT_FLOOR_PX = 18;
-
-/** A page of the view's size: the test's own page resized, or for a phone a mobile context (closed by the caller). */
-async function pageFor(
-  view: View,
-  page: Page,
-  browser: Browser,
-  baseURL: string | undefined,
-): Promise<{ target: Page; context?: BrowserContext }> {
-  const viewport = { width: view.width, height: view.height };
-  if (!view.phone) {
-    await page.setViewportSize(viewport);
-    return { target: page };
-  }
-  const context = await browser.newContext({ baseURL, viewport, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
-  return { target: await context.newPage(), context };
-}
+/** The stage story's sizes the cost view is checked at: an embed, the smallest projector, a laptop, a phone. */
+const VIEWS = STAGE_VIEWS.filter((view) =>
+  ['embed-640x400', 'present-1024x768', 'normal-1366x768', 'normal-390x844'].includes(viewName(view)),
+);
 
 interface CostLayout {
   problems: string[];

@@ -8,16 +8,21 @@
 // Then how far Next goes: key moments by default (a clicker crosses read() in a few presses), every instruction or
 // every lesson step on request, kept in the link; and the scrubber's step labels.
 // Desktop project only: each test sets its own viewport (the phone case makes a mobile context of its own).
-import { type Browser, type BrowserContext, expect, type Page, test, type TestInfo } from '@playwright/test';
+import { expect, test, type TestInfo } from '@playwright/test';
 import {
   LEAN_TRACE,
   type Moment,
+  type Mode,
   modelTrace,
+  pageFor,
+  PRESENT_FLOOR_PX,
   REGISTERS,
   STAGE,
+  STAGE_VIEWS,
   STEP_TITLES,
   StoryPage,
   stepStarts,
+  viewName,
 } from './pages/story';
 
 test.describe.configure({ mode: 'parallel' });
@@ -27,48 +32,10 @@ test.beforeEach(({}, testInfo) => {
   test.skip(testInfo.project.name !== 'desktop', 'each test sets its own viewports: run once, in the desktop project');
 });
 
-type Mode = 'embed' | 'present' | 'normal';
-interface View {
-  mode: Mode;
-  width: number;
-  height: number;
-  /** A phone: a context of its own with isMobile and hasTouch. */
-  phone?: boolean;
-}
-const VIEWS: View[] = [
-  { mode: 'embed', width: 640, height: 400 },
-  { mode: 'present', width: 1024, height: 768 },
-  { mode: 'present', width: 1280, height: 720 },
-  { mode: 'present', width: 1366, height: 768 },
-  { mode: 'present', width: 1920, height: 1080 },
-  { mode: 'normal', width: 1366, height: 768 },
-  { mode: 'normal', width: 390, height: 844, phone: true },
-];
-const viewName = (view: View) => `${view.mode}-${view.width}x${view.height}`;
+const VIEWS = STAGE_VIEWS;
 
-/** The smallest text in presentation mode at 1024x768, in px. */
-const PRESENT_FLOOR_PX = 18;
 /** In presentation mode no text is smaller than this share of the narration's size. */
 const PRESENT_SHARE = 0.75;
-
-/**
- * A page of the view's size: the test's own page resized, or for a phone a new mobile context (closed by the
- * caller). A context made here does not get the config's baseURL by itself.
- */
-async function pageFor(
-  view: View,
-  page: Page,
-  browser: Browser,
-  baseURL: string | undefined,
-): Promise<{ target: Page; context?: BrowserContext }> {
-  const viewport = { width: view.width, height: view.height };
-  if (!view.phone) {
-    await page.setViewportSize(viewport);
-    return { target: page };
-  }
-  const context = await browser.newContext({ baseURL, viewport, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
-  return { target: await context.newPage(), context };
-}
 
 const modeQuery = (mode: Mode) => (mode === 'normal' ? '' : `&mode=${mode}`);
 

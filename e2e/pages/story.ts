@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { type Browser, type BrowserContext, expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { ExplorerPage, SCREENSHOT_DIR } from './explorer';
 
 /**
@@ -297,4 +297,47 @@ export class StoryPage extends ExplorerPage {
     await testInfo.attach(name, { path, contentType: 'image/png' });
     return path;
   }
+}
+
+/** The page's modes, as the `mode` parameter names them (`normal` is none). */
+export type Mode = 'embed' | 'present' | 'normal';
+/** A size the stage must work at, in a mode. */
+export interface View {
+  mode: Mode;
+  width: number;
+  height: number;
+  /** A phone: a context of its own with isMobile and hasTouch. */
+  phone?: boolean;
+}
+/** The sizes people use: a course page's frame, projectors, a laptop, a phone. */
+export const STAGE_VIEWS: View[] = [
+  { mode: 'embed', width: 640, height: 400 },
+  { mode: 'present', width: 1024, height: 768 },
+  { mode: 'present', width: 1280, height: 720 },
+  { mode: 'present', width: 1366, height: 768 },
+  { mode: 'present', width: 1920, height: 1080 },
+  { mode: 'normal', width: 1366, height: 768 },
+  { mode: 'normal', width: 390, height: 844, phone: true },
+];
+export const viewName = (view: View) => `${view.mode}-${view.width}x${view.height}`;
+/** The smallest text in presentation mode at 1024x768, in px. */
+export const PRESENT_FLOOR_PX = 18;
+
+/**
+ * A page of the view's size: the test's own page resized, or for a phone a new mobile context (closed by the
+ * caller). A context made here does not get the config's baseURL by itself.
+ */
+export async function pageFor(
+  view: View,
+  page: Page,
+  browser: Browser,
+  baseURL: string | undefined,
+): Promise<{ target: Page; context?: BrowserContext }> {
+  const viewport = { width: view.width, height: view.height };
+  if (!view.phone) {
+    await page.setViewportSize(viewport);
+    return { target: page };
+  }
+  const context = await browser.newContext({ baseURL, viewport, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+  return { target: await context.newPage(), context };
 }
